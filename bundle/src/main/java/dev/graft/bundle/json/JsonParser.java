@@ -1,0 +1,354 @@
+package dev.graft.bundle.json;
+
+import dev.graft.bundle.JsonFormatException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * A strict RFC 8259 parser. Refuses, with a message naming the offset: input larger than the byte
+ * cap (checked before any decoding), malformed UTF-8 or a byte-order mark, nesting deeper than the
+ * cap, duplicate member names, fractions and exponents, integers outside the signed 64-bit range,
+ * lone surrogates, control characters in strings, and anything after the value.
+ *
+ * <p>Instances are immutable and thread-safe; each {@link #parse} call has its own state.
+ */
+public final class JsonParser {
+  /** Large enough for metadata listing many composite keys and signatures. */
+  public static final int DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+  public static final int DEFAULT_MAX_DEPTH = 64;
+
+  private static final JsonParser DEFAULT = new JsonParser(DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH);
+
+  private final int maxBytes;
+  private final int maxDepth;
+
+  private JsonParser(int maxBytes, int maxDepth) {
+    if (maxBytes < 1 || maxDepth < 1) {
+      throw new IllegalArgumentException("caps must be positive");
+    }
+    this.maxBytes = maxBytes;
+    this.maxDepth = maxDepth;
+  }
+
+  public static JsonParser withDefaults() {
+    return DEFAULT;
+  }
+
+  public static JsonParser withCaps(int maxBytes, int maxDepth) {
+    return new JsonParser(maxBytes, maxDepth);
+  }
+
+  public int maxBytes() {
+    return maxBytes;
+  }
+
+  public JsonValue parse(byte[] bytes) {
+    if (bytes.length > maxBytes) {
+      throw new JsonFormatException(
+          "JSON document is " + bytes.length + " bytes, more than the cap of " + maxBytes);
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new JsonFormatException("JSON document is not valid UTF-8", e);
+    }
+    if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+      throw new JsonFormatException("JSON document starts with a byte-order mark");
+    }
+    return new Cursor(text, maxDepth).document();
+  }
+
+  /** Parses and requires the top-level value to be an object. */
+  public JsonObject parseObject(byte[] bytes) {
+    JsonValue value = parse(bytes);
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw new JsonFormatException("expected a JSON object at top level, found " + value.typeName());
+  }
+
+  private static final class Cursor {
+    private final String text;
+    private final int maxDepth;
+    private int pos;
+    private int depth;
+
+    Cursor(String text, int maxDepth) {
+      this.text = text;
+      this.maxDepth = maxDepth;
+    }
+
+    JsonValue document() {
+      skipWhitespace();
+      JsonValue value = value();
+      skipWhitespace();
+      if (pos != text.length()) {
+        throw error("unexpected data after the JSON value");
+      }
+      return value;
+    }
+
+    private JsonValue value() {
+      if (pos >= text.length()) {
+        throw error("unexpected end of input, expected a value");
+      }
+      char c = text.charAt(pos);
+      return switch (c) {
+        case '{' -> object();
+        case '[' -> array();
+        case '"' -> new JsonString(string());
+        case 't' -> literal("true", JsonBoolean.TRUE);
+        case 'f' -> literal("false", JsonBoolean.FALSE);
+        case 'n' -> literal("null", JsonNull.INSTANCE);
+        default -> {
+          if (c == '-' || (c >= '0' && c <= '9')) {
+            yield number();
+          }
+          throw error("unexpected character " + describe(c));
+        }
+      };
+    }
+
+    private JsonObject object() {
+      enter();
+      pos++; // '{'
+      LinkedHashMap<String, JsonValue> members = new LinkedHashMap<>();
+      skipWhitespace();
+      if (peek() == '}') {
+        pos++;
+        depth--;
+        return JsonObject.builder().build();
+      }
+      while (true) {
+        skipWhitespace();
+        if (peek() != '"') {
+          throw error("expected a member name");
+        }
+        int keyAt = pos;
+        String key = string();
+        skipWhitespace();
+        expect(':');
+        skipWhitespace();
+        JsonValue value = value();
+        if (members.putIfAbsent(key, value) != null) {
+          pos = keyAt;
+          throw error("duplicate member name '" + key + "'");
+        }
+        skipWhitespace();
+        char c = peek();
+        pos++;
+        if (c == '}') {
+          break;
+        }
+        if (c != ',') {
+          pos--;
+          throw error("expected ',' or '}' in object");
+        }
+      }
+      depth--;
+      return JsonObject.builder().putAll(members).build();
+    }
+
+    private JsonArray array() {
+      enter();
+      pos++; // '['
+      List<JsonValue> values = new ArrayList<>();
+      skipWhitespace();
+      if (peek() == ']') {
+        pos++;
+        depth--;
+        return new JsonArray(values);
+      }
+      while (true) {
+        skipWhitespace();
+        values.add(value());
+        skipWhitespace();
+        char c = peek();
+        pos++;
+        if (c == ']') {
+          break;
+        }
+        if (c != ',') {
+          pos--;
+          throw error("expected ',' or ']' in array");
+        }
+      }
+      depth--;
+      return new JsonArray(values);
+    }
+
+    private void enter() {
+      if (++depth > maxDepth) {
+        throw error("nesting deeper than the cap of " + maxDepth);
+      }
+    }
+
+    private String string() {
+      pos++; // opening quote
+      StringBuilder out = new StringBuilder();
+      while (true) {
+        if (pos >= text.length()) {
+          throw error("unterminated string");
+        }
+        char c = text.charAt(pos++);
+        if (c == '"') {
+          return out.toString();
+        }
+        if (c < 0x20) {
+          pos--;
+          throw error("unescaped control character " + describe(c) + " in string");
+        }
+        if (c == '\\') {
+          escape(out);
+        } else {
+          // The decoder already refused malformed UTF-8, so surrogates here are paired.
+          out.append(c);
+        }
+      }
+    }
+
+    private void escape(StringBuilder out) {
+      if (pos >= text.length()) {
+        throw error("unterminated escape");
+      }
+      char c = text.charAt(pos++);
+      switch (c) {
+        case '"' -> out.append('"');
+        case '\\' -> out.append('\\');
+        case '/' -> out.append('/');
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case 't' -> out.append('\t');
+        case 'u' -> {
+          char unit = hex4();
+          if (Character.isHighSurrogate(unit)) {
+            if (pos + 1 < text.length()
+                && text.charAt(pos) == '\\'
+                && text.charAt(pos + 1) == 'u') {
+              pos += 2;
+              char low = hex4();
+              if (!Character.isLowSurrogate(low)) {
+                throw error("high surrogate escape not followed by a low surrogate");
+              }
+              out.append(unit).append(low);
+            } else {
+              throw error("lone high surrogate escape");
+            }
+          } else if (Character.isLowSurrogate(unit)) {
+            throw error("lone low surrogate escape");
+          } else {
+            out.append(unit);
+          }
+        }
+        default -> {
+          pos--;
+          throw error("invalid escape \\" + describe(c));
+        }
+      }
+    }
+
+    private char hex4() {
+      if (pos + 4 > text.length()) {
+        throw error("truncated \\u escape");
+      }
+      int value = 0;
+      for (int i = 0; i < 4; i++) {
+        int digit = Character.digit(text.charAt(pos + i), 16);
+        if (digit < 0 || text.charAt(pos + i) > 'f') {
+          throw error("invalid hex digit in \\u escape");
+        }
+        value = value * 16 + digit;
+      }
+      pos += 4;
+      return (char) value;
+    }
+
+    private JsonNumber number() {
+      int start = pos;
+      if (peek() == '-') {
+        pos++;
+      }
+      if (pos >= text.length() || !isDigit(text.charAt(pos))) {
+        throw error("expected a digit");
+      }
+      if (text.charAt(pos) == '0' && pos + 1 < text.length() && isDigit(text.charAt(pos + 1))) {
+        throw error("leading zeros are not allowed in numbers");
+      }
+      while (pos < text.length() && isDigit(text.charAt(pos))) {
+        pos++;
+      }
+      if (pos < text.length()) {
+        char c = text.charAt(pos);
+        if (c == '.' || c == 'e' || c == 'E') {
+          throw error("only integers are allowed; fractions and exponents are refused");
+        }
+      }
+      String digits = text.substring(start, pos);
+      try {
+        return new JsonNumber(Long.parseLong(digits));
+      } catch (NumberFormatException e) {
+        pos = start;
+        throw error("integer " + digits + " is outside the signed 64-bit range");
+      }
+    }
+
+    private JsonValue literal(String word, JsonValue value) {
+      if (!text.startsWith(word, pos)) {
+        throw error("invalid literal, expected '" + word + "'");
+      }
+      pos += word.length();
+      return value;
+    }
+
+    private void expect(char c) {
+      if (peek() != c) {
+        throw error("expected '" + c + "'");
+      }
+      pos++;
+    }
+
+    private char peek() {
+      if (pos >= text.length()) {
+        throw error("unexpected end of input");
+      }
+      return text.charAt(pos);
+    }
+
+    private void skipWhitespace() {
+      while (pos < text.length()) {
+        char c = text.charAt(pos);
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+          return;
+        }
+        pos++;
+      }
+    }
+
+    private static boolean isDigit(char c) {
+      return c >= '0' && c <= '9';
+    }
+
+    private static String describe(char c) {
+      return c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    }
+
+    private JsonFormatException error(String message) {
+      return new JsonFormatException(message + " at character " + pos);
+    }
+  }
+}
