@@ -1,0 +1,139 @@
+package dev.graft.bundle.metadata;
+
+import dev.graft.bundle.BadSignatureException;
+import dev.graft.bundle.JsonFormatException;
+import dev.graft.bundle.json.CanonicalJson;
+import dev.graft.bundle.json.JsonArray;
+import dev.graft.bundle.json.JsonObject;
+import dev.graft.bundle.json.JsonParser;
+import dev.graft.bundle.json.JsonValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A metadata file: the parsed {@code signed} object, the same object exactly as received, and the
+ * signatures. {@link #canonicalSigned()} is what every signature covers; it is derived from the
+ * received JSON, every member included, never from the model.
+ *
+ * @param <T> the role's model type
+ */
+public final class SignedMetadata<T extends Signed> {
+  private final T signed;
+  private final JsonObject signedJson;
+  private final List<Signature> signatures;
+  private final JsonObject unrecognized;
+  private final byte[] canonicalSigned;
+
+  private SignedMetadata(
+      T signed, JsonObject signedJson, List<Signature> signatures, JsonObject unrecognized) {
+    this.signed = signed;
+    this.signedJson = signedJson;
+    this.signatures = List.copyOf(signatures);
+    this.unrecognized = unrecognized;
+    this.canonicalSigned = CanonicalJson.encode(signedJson);
+  }
+
+  public static SignedMetadata<Root> parseRoot(byte[] bytes, JsonParser parser) {
+    return parse(bytes, parser, RoleType.ROOT, Root::fromJson);
+  }
+
+  public static SignedMetadata<Targets> parseTargets(byte[] bytes, JsonParser parser) {
+    return parse(bytes, parser, RoleType.TARGETS, Targets::fromJson);
+  }
+
+  public static SignedMetadata<Snapshot> parseSnapshot(byte[] bytes, JsonParser parser) {
+    return parse(bytes, parser, RoleType.SNAPSHOT, Snapshot::fromJson);
+  }
+
+  public static SignedMetadata<Timestamp> parseTimestamp(byte[] bytes, JsonParser parser) {
+    return parse(bytes, parser, RoleType.TIMESTAMP, Timestamp::fromJson);
+  }
+
+  /** Wraps a freshly built {@code signed} object (for writers) with the given signatures. */
+  public static <T extends Signed> SignedMetadata<T> of(T signed, List<Signature> signatures) {
+    return new SignedMetadata<>(signed, signed.toJson(), signatures, JsonObject.empty());
+  }
+
+  private static <T extends Signed> SignedMetadata<T> parse(
+      byte[] bytes, JsonParser parser, RoleType type, Function<JsonObject, T> reader) {
+    JsonObject envelope;
+    T signed;
+    JsonObject signedJson;
+    try {
+      envelope = parser.parseObject(bytes);
+      signedJson = envelope.object("signed");
+      signed = reader.apply(signedJson);
+    } catch (JsonFormatException e) {
+      throw new JsonFormatException(
+          "malformed " + type.typeName() + " metadata: " + e.getMessage(), e);
+    }
+    List<Signature> signatures = new ArrayList<>();
+    Set<String> keyIds = new HashSet<>();
+    JsonArray list;
+    try {
+      list = envelope.array("signatures");
+    } catch (JsonFormatException e) {
+      throw new JsonFormatException(
+          "malformed " + type.typeName() + " metadata: " + e.getMessage(), e);
+    }
+    for (JsonValue value : list.values()) {
+      if (!(value instanceof JsonObject sigJson)) {
+        throw new JsonFormatException(
+            "malformed " + type.typeName() + " metadata: signatures must be objects");
+      }
+      Signature signature;
+      try {
+        signature = Signature.fromJson(sigJson);
+      } catch (JsonFormatException e) {
+        throw new JsonFormatException(
+            "malformed " + type.typeName() + " metadata: signature " + e.getMessage(), e);
+      }
+      if (!keyIds.add(signature.keyId())) {
+        throw new BadSignatureException(
+            type.typeName()
+                + " version "
+                + signed.version()
+                + " carries two signatures by key id "
+                + signature.keyId()
+                + "; refusing the whole file");
+      }
+      signatures.add(signature);
+    }
+    return new SignedMetadata<>(
+        signed,
+        signedJson,
+        signatures,
+        MetadataFields.unrecognized(envelope, "signed", "signatures"));
+  }
+
+  public T signed() {
+    return signed;
+  }
+
+  /** The {@code signed} object exactly as received. */
+  public JsonObject signedJson() {
+    return signedJson;
+  }
+
+  public List<Signature> signatures() {
+    return signatures;
+  }
+
+  /** The bytes every signature covers. */
+  public byte[] canonicalSigned() {
+    return canonicalSigned.clone();
+  }
+
+  /** The whole file as JSON: the received {@code signed} object, signatures, unknown members. */
+  public JsonObject toJson() {
+    List<JsonValue> sigs = new ArrayList<>();
+    signatures.forEach(s -> sigs.add(s.toJson()));
+    return unrecognized.toBuilder()
+        .put("signatures", new JsonArray(sigs))
+        .put("signed", signedJson)
+        .build();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.graft.bundle.tuf;
+
+import dev.graft.bundle.HybridRequiredException;
+import dev.graft.bundle.ThresholdException;
+import dev.graft.bundle.keys.KeyType;
+import dev.graft.bundle.keys.TufKey;
+import dev.graft.bundle.keys.Verifier;
+import dev.graft.bundle.keys.Verifiers;
+import dev.graft.bundle.metadata.Signature;
+import dev.graft.bundle.metadata.SignedMetadata;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The signature rule every role obeys: at least {@code threshold} distinct keys among those the
+ * delegating role lists must have signed the canonical {@code signed} bytes. Distinct means
+ * distinct key material: one key listed under two ids counts once. A composite key counts only when
+ * both of its halves verify (see {@link Verifiers}).
+ */
+public final class Thresholds {
+  private Thresholds() {}
+
+  /**
+   * Checks the threshold and returns the fingerprints of the keys that signed.
+   *
+   * @param roleName for messages, e.g. "root" or "targets/firmware"
+   */
+  public static Set<String> check(
+      SignedMetadata<?> metadata,
+      String roleName,
+      Map<String, TufKey> keys,
+      List<String> keyIds,
+      int threshold) {
+    Map<String, Signature> byKeyId = new HashMap<>();
+    for (Signature signature : metadata.signatures()) {
+      byKeyId.put(signature.keyId(), signature);
+    }
+    byte[] message = metadata.canonicalSigned();
+    Set<String> signers = new HashSet<>();
+    for (String keyId : keyIds) {
+      TufKey key = keys.get(keyId);
+      Signature signature = byKeyId.get(keyId);
+      if (key == null || signature == null) {
+        continue;
+      }
+      Optional<Verifier> verifier = Verifiers.forKey(key);
+      Optional<byte[]> sig = signature.bytes();
+      if (verifier.isPresent() && sig.isPresent() && verifier.get().verify(message, sig.get())) {
+        signers.add(verifier.get().fingerprint());
+      }
+    }
+    if (signers.size() < threshold) {
+      throw new ThresholdException(
+          roleName
+              + " metadata version "
+              + metadata.signed().version()
+              + " has valid signatures from "
+              + signers.size()
+              + " distinct key(s) of the "
+              + keyIds.size()
+              + " it trusts; threshold is "
+              + threshold);
+    }
+    return signers;
+  }
+
+  /** Refuses a role whose keys are not all composite, when hybrid signatures are required. */
+  static void requireHybrid(String what, Map<String, TufKey> keys, List<String> keyIds) {
+    for (String keyId : keyIds) {
+      TufKey key = keys.get(keyId);
+      boolean composite = key != null && key.type().map(KeyType::isComposite).orElse(false);
+      if (!composite) {
+        throw new HybridRequiredException(
+            what
+                + " lists key "
+                + keyId
+                + " of type '"
+                + (key == null ? "missing" : key.keyType())
+                + "'; trust.require-hybrid allows only mldsa65-ed25519 keys for offline roles");
+      }
+    }
+  }
+}

@@ -1,0 +1,771 @@
+package dev.graft.bundle.tuf;
+
+import dev.graft.bundle.EndlessDataException;
+import dev.graft.bundle.ExpiredMetadataException;
+import dev.graft.bundle.HashMismatchException;
+import dev.graft.bundle.JsonFormatException;
+import dev.graft.bundle.MixAndMatchException;
+import dev.graft.bundle.RepositoryException;
+import dev.graft.bundle.RollbackAttackException;
+import dev.graft.bundle.TargetNotFoundException;
+import dev.graft.bundle.TrustException;
+import dev.graft.bundle.WrongGatewayException;
+import dev.graft.bundle.json.JsonParser;
+import dev.graft.bundle.json.JsonString;
+import dev.graft.bundle.json.JsonValue;
+import dev.graft.bundle.metadata.DelegatedRole;
+import dev.graft.bundle.metadata.Delegations;
+import dev.graft.bundle.metadata.MetaFile;
+import dev.graft.bundle.metadata.Role;
+import dev.graft.bundle.metadata.RoleType;
+import dev.graft.bundle.metadata.Root;
+import dev.graft.bundle.metadata.Signed;
+import dev.graft.bundle.metadata.SignedMetadata;
+import dev.graft.bundle.metadata.Snapshot;
+import dev.graft.bundle.metadata.TargetFile;
+import dev.graft.bundle.metadata.Targets;
+import dev.graft.bundle.metadata.Timestamp;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A TUF 1.0 client (specification section 5): updates root through its version chain, then
+ * timestamp, snapshot and targets, walks delegations to find a target, and verifies target bytes.
+ * Each file is stored in the {@link TrustedStore} as soon as it verifies, in the specification's
+ * order; a file that fails any check is never stored and leaves the trusted state as it was.
+ *
+ * <p>One instance is one client session, used from one thread. Metadata that was trusted earlier
+ * (the store's contents) serves as the reference against rollback; stored timestamp and snapshot
+ * files that no longer verify under a rotated root are simply not used (fast-forward recovery).
+ */
+public final class TufClient {
+  private static final String ROOT = RoleType.ROOT.typeName();
+  private static final String TIMESTAMP = RoleType.TIMESTAMP.typeName();
+  private static final String SNAPSHOT = RoleType.SNAPSHOT.typeName();
+  private static final String TARGETS = RoleType.TARGETS.typeName();
+
+  private final Repository repository;
+  private final TrustedStore store;
+  private final Clock clock;
+  private final Limits limits;
+  private final JsonParser parser;
+  private final boolean requireHybrid;
+  private final Set<String> hybridDelegatedRoles;
+  private final @Nullable String gatewayId;
+
+  private SignedMetadata<Root> root;
+  private @Nullable SignedMetadata<Timestamp> timestamp;
+  private @Nullable SignedMetadata<Snapshot> snapshot;
+  private final Map<String, SignedMetadata<Targets>> targets = new LinkedHashMap<>();
+  private @Nullable Instant referenceTime;
+
+  private TufClient(Builder builder) {
+    this.repository = Objects.requireNonNull(builder.repository, "repository");
+    this.store = Objects.requireNonNull(builder.store, "store");
+    this.clock = builder.clock;
+    this.limits = builder.limits;
+    this.parser = builder.parser;
+    this.requireHybrid = builder.requireHybrid;
+    this.hybridDelegatedRoles = Set.copyOf(builder.hybridDelegatedRoles);
+    this.gatewayId = builder.gatewayId;
+    byte[] rootBytes =
+        store
+            .load(ROOT)
+            .orElseThrow(() ->
+                new TrustException(
+                    "no trusted root metadata in the store; initialise the client with a"
+                        + " trusted root first"));
+    this.root = trustedRoot(rootBytes);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks that bytes are a root that signs itself (and is hybrid where required) and stores them
+   * as the trusted root, replacing any trusted metadata. This is the trust-on-first-use step: the
+   * caller vouches for where the bytes came from.
+   */
+  public static void initialize(TrustedStore store, byte[] rootBytes, boolean requireHybrid) {
+    SignedMetadata<Root> root = SignedMetadata.parseRoot(rootBytes, JsonParser.withDefaults());
+    Role role = root.signed().role(RoleType.ROOT);
+    Thresholds.check(root, ROOT, root.signed().keys(), role.keyIds(), role.threshold());
+    if (requireHybrid) {
+      checkHybridRoot(root.signed());
+    }
+    for (String name : List.of(TIMESTAMP, SNAPSHOT, TARGETS)) {
+      store.delete(name);
+    }
+    store.store(ROOT, rootBytes);
+  }
+
+  private SignedMetadata<Root> trustedRoot(byte[] bytes) {
+    SignedMetadata<Root> trusted = SignedMetadata.parseRoot(bytes, parser);
+    Role role = trusted.signed().role(RoleType.ROOT);
+    Thresholds.check(trusted, ROOT, trusted.signed().keys(), role.keyIds(), role.threshold());
+    if (requireHybrid) {
+      checkHybridRoot(trusted.signed());
+    }
+    return trusted;
+  }
+
+  private static void checkHybridRoot(Root root) {
+    for (RoleType offline : List.of(RoleType.ROOT, RoleType.TARGETS)) {
+      Thresholds.requireHybrid(
+          "root version " + root.version() + " role " + offline.typeName(),
+          root.keys(),
+          root.role(offline).keyIds());
+    }
+  }
+
+  /** Runs the whole top-level update: root chain, timestamp, snapshot, top-level targets. */
+  public void refresh() {
+    referenceTime = clock.instant();
+    targets.clear();
+    timestamp = null;
+    snapshot = null;
+    updateRootChain();
+    loadTimestamp();
+    loadSnapshot();
+    loadTargets(TARGETS, ROOT);
+  }
+
+  public Root root() {
+    return root.signed();
+  }
+
+  public Optional<Timestamp> timestamp() {
+    return Optional.ofNullable(timestamp).map(SignedMetadata::signed);
+  }
+
+  public Optional<Snapshot> snapshot() {
+    return Optional.ofNullable(snapshot).map(SignedMetadata::signed);
+  }
+
+  /** The targets roles loaded so far, by name, in the order they were trusted. */
+  public Map<String, Targets> targetsRoles() {
+    Map<String, Targets> out = new LinkedHashMap<>();
+    targets.forEach((name, md) -> out.put(name, md.signed()));
+    return Collections.unmodifiableMap(out);
+  }
+
+  // ---- 5.3 root ----------------------------------------------------------------------------
+
+  private void updateRootChain() {
+    long start = root.signed().version();
+    for (long next = start + 1; next <= start + limits.maxRootRotations(); next++) {
+      Optional<byte[]> bytes =
+          repository.fetchMetadata(ROOT, OptionalLong.of(next), limits.rootMaxLength());
+      if (bytes.isEmpty()) {
+        break;
+      }
+      byte[] data = capped(bytes.get(), limits.rootMaxLength(), next + ".root.json");
+      updateRoot(data, next);
+      store.store(ROOT, data);
+    }
+    Root trusted = root.signed();
+    if (trusted.isExpired(now())) {
+      throw new ExpiredMetadataException(
+          "root metadata version "
+              + trusted.version()
+              + " expired at "
+              + trusted.expires()
+              + " (now "
+              + now()
+              + "); no newer root is available — possible freeze attack; refusing update");
+    }
+  }
+
+  private void updateRoot(byte[] data, long expectedVersion) {
+    SignedMetadata<Root> candidate = SignedMetadata.parseRoot(data, parser);
+    Root old = root.signed();
+    Role oldRole = old.role(RoleType.ROOT);
+    Thresholds.check(
+        candidate,
+        "root (signed by trusted root keys)",
+        old.keys(),
+        oldRole.keyIds(),
+        oldRole.threshold());
+    long version = candidate.signed().version();
+    if (version != expectedVersion) {
+      throw new RollbackAttackException(
+          expectedVersion
+              + ".root.json has version "
+              + version
+              + ", expected "
+              + expectedVersion
+              + " after trusted root version "
+              + old.version()
+              + "; refusing update");
+    }
+    Role newRole = candidate.signed().role(RoleType.ROOT);
+    Thresholds.check(
+        candidate,
+        "root (signed by its own new keys)",
+        candidate.signed().keys(),
+        newRole.keyIds(),
+        newRole.threshold());
+    if (requireHybrid) {
+      checkHybridRoot(candidate.signed());
+    }
+    root = candidate;
+  }
+
+  // ---- 5.4 timestamp -----------------------------------------------------------------------
+
+  private void loadTimestamp() {
+    Optional<byte[]> local = store.load(TIMESTAMP);
+    if (local.isPresent()) {
+      try {
+        updateTimestamp(local.get());
+      } catch (TrustException e) {
+        // Unverifiable under the current root (rotated timestamp keys): no reference, which is
+        // the fast-forward recovery. An expired one stays set by updateTimestamp as the
+        // reference against rollback, though it authorises nothing by itself.
+      }
+    }
+    byte[] data =
+        repository
+            .fetchMetadata(TIMESTAMP, OptionalLong.empty(), limits.timestampMaxLength())
+            .orElseThrow(() -> new RepositoryException("the repository has no timestamp.json"));
+    data = capped(data, limits.timestampMaxLength(), "timestamp.json");
+    SignedMetadata<Timestamp> previous = timestamp;
+    if (updateTimestamp(data)) {
+      store.store(TIMESTAMP, data);
+    } else if (previous == null) {
+      throw new IllegalStateException("an equal version implies a trusted timestamp");
+    }
+  }
+
+  /** Returns false when the new timestamp has the trusted version (nothing new to store). */
+  private boolean updateTimestamp(byte[] data) {
+    checkFinalRoot();
+    SignedMetadata<Timestamp> candidate = SignedMetadata.parseTimestamp(data, parser);
+    checkGateway(candidate, TIMESTAMP);
+    Root trustedRoot = root.signed();
+    Role role = trustedRoot.role(RoleType.TIMESTAMP);
+    Thresholds.check(candidate, TIMESTAMP, trustedRoot.keys(), role.keyIds(), role.threshold());
+    Timestamp fresh = candidate.signed();
+    SignedMetadata<Timestamp> trusted = timestamp;
+    if (trusted != null) {
+      Timestamp old = trusted.signed();
+      if (fresh.version() < old.version()) {
+        throw new RollbackAttackException(
+            "timestamp metadata version "
+                + fresh.version()
+                + " is older than trusted version "
+                + old.version()
+                + " — possible rollback attack; refusing update");
+      }
+      if (fresh.version() == old.version()) {
+        checkFinalTimestamp();
+        return false;
+      }
+      if (fresh.snapshotMeta().version() < old.snapshotMeta().version()) {
+        throw new RollbackAttackException(
+            "timestamp version "
+                + fresh.version()
+                + " names snapshot version "
+                + fresh.snapshotMeta().version()
+                + ", older than the trusted snapshot version "
+                + old.snapshotMeta().version()
+                + " — possible rollback attack; refusing update");
+      }
+    }
+    timestamp = candidate;
+    checkFinalTimestamp();
+    return true;
+  }
+
+  // ---- 5.5 snapshot ------------------------------------------------------------------------
+
+  private void loadSnapshot() {
+    Optional<byte[]> local = store.load(SNAPSHOT);
+    if (local.isPresent()) {
+      try {
+        updateSnapshot(local.get(), true);
+        return; // the stored snapshot is the one the timestamp names: nothing to download
+      } catch (TrustException e) {
+        // Stale or unverifiable: download the current one below.
+      }
+    }
+    MetaFile meta = requireTimestamp().signed().snapshotMeta();
+    long maxLength = meta.length().orElse(limits.snapshotMaxLength());
+    OptionalLong version =
+        root.signed().consistentSnapshot() ? OptionalLong.of(meta.version()) : OptionalLong.empty();
+    byte[] data =
+        repository
+            .fetchMetadata(SNAPSHOT, version, maxLength)
+            .orElseThrow(() ->
+                new RepositoryException("the repository has no " + fileName(SNAPSHOT, version)));
+    data = capped(data, maxLength, fileName(SNAPSHOT, version));
+    updateSnapshot(data, false);
+    store.store(SNAPSHOT, data);
+  }
+
+  private void updateSnapshot(byte[] data, boolean fromStore) {
+    SignedMetadata<Timestamp> ts = requireTimestamp();
+    checkFinalTimestamp();
+    MetaFile meta = ts.signed().snapshotMeta();
+    if (!fromStore) {
+      checkLengthAndHashes(data, meta.length(), meta.hashes(), "snapshot metadata");
+    }
+    SignedMetadata<Snapshot> candidate = SignedMetadata.parseSnapshot(data, parser);
+    checkGateway(candidate, SNAPSHOT);
+    Root trustedRoot = root.signed();
+    Role role = trustedRoot.role(RoleType.SNAPSHOT);
+    Thresholds.check(candidate, SNAPSHOT, trustedRoot.keys(), role.keyIds(), role.threshold());
+    SignedMetadata<Snapshot> trusted = snapshot;
+    if (trusted != null) {
+      for (Map.Entry<String, MetaFile> old : trusted.signed().meta().entrySet()) {
+        MetaFile now = candidate.signed().meta().get(old.getKey());
+        if (now == null) {
+          throw new RollbackAttackException(
+              "snapshot version "
+                  + candidate.signed().version()
+                  + " no longer lists "
+                  + old.getKey()
+                  + " (trusted snapshot version "
+                  + trusted.signed().version()
+                  + " did) — possible rollback attack; refusing update");
+        }
+        if (now.version() < old.getValue().version()) {
+          throw new RollbackAttackException(
+              "snapshot version "
+                  + candidate.signed().version()
+                  + " names "
+                  + old.getKey()
+                  + " version "
+                  + now.version()
+                  + ", older than trusted version "
+                  + old.getValue().version()
+                  + " — possible rollback attack; refusing update");
+        }
+      }
+    }
+    snapshot = candidate;
+    checkFinalSnapshot();
+  }
+
+  // ---- 5.6 targets and delegations --------------------------------------------------------
+
+  private SignedMetadata<Targets> loadTargets(String roleName, String delegator) {
+    SignedMetadata<Targets> loaded = targets.get(roleName);
+    if (loaded != null) {
+      return loaded;
+    }
+    Optional<byte[]> local = store.load(roleName);
+    if (local.isPresent()) {
+      try {
+        return updateTargets(local.get(), roleName, delegator);
+      } catch (TrustException e) {
+        // Stale or unverifiable: download the current one below.
+      }
+    }
+    SignedMetadata<Snapshot> snap = requireSnapshot();
+    MetaFile meta =
+        snap.signed()
+            .metaFor(roleName)
+            .orElseThrow(() ->
+                new MixAndMatchException(
+                    "snapshot version "
+                        + snap.signed().version()
+                        + " does not list "
+                        + roleName
+                        + ".json; refusing to load that role"));
+    long maxLength = meta.length().orElse(limits.targetsMaxLength());
+    OptionalLong version =
+        root.signed().consistentSnapshot() ? OptionalLong.of(meta.version()) : OptionalLong.empty();
+    byte[] data =
+        repository
+            .fetchMetadata(roleName, version, maxLength)
+            .orElseThrow(() ->
+                new RepositoryException("the repository has no " + fileName(roleName, version)));
+    data = capped(data, maxLength, fileName(roleName, version));
+    SignedMetadata<Targets> verified = updateTargets(data, roleName, delegator);
+    store.store(roleName, data);
+    return verified;
+  }
+
+  private SignedMetadata<Targets> updateTargets(byte[] data, String roleName, String delegator) {
+    SignedMetadata<Snapshot> snap = requireSnapshot();
+    checkFinalSnapshot();
+    MetaFile meta =
+        snap.signed()
+            .metaFor(roleName)
+            .orElseThrow(() ->
+                new MixAndMatchException(
+                    "snapshot version "
+                        + snap.signed().version()
+                        + " does not list "
+                        + roleName
+                        + ".json"));
+    checkLengthAndHashes(data, meta.length(), meta.hashes(), roleName + " metadata");
+    SignedMetadata<Targets> candidate = SignedMetadata.parseTargets(data, parser);
+    if (roleName.equals(TARGETS)) {
+      checkGateway(candidate, TARGETS);
+      Root trustedRoot = root.signed();
+      Role role = trustedRoot.role(RoleType.TARGETS);
+      Thresholds.check(candidate, TARGETS, trustedRoot.keys(), role.keyIds(), role.threshold());
+    } else {
+      SignedMetadata<Targets> parent = targets.get(delegator);
+      if (parent == null) {
+        throw new IllegalStateException("delegator " + delegator + " must be loaded first");
+      }
+      Delegations delegations =
+          parent
+              .signed()
+              .delegations()
+              .orElseThrow(() -> new IllegalStateException("no delegations"));
+      DelegatedRole role =
+          delegations
+              .role(roleName)
+              .orElseThrow(
+                  () -> new IllegalStateException(delegator + " does not delegate to " + roleName));
+      if (requireHybrid && hybridDelegatedRoles.contains(roleName)) {
+        Thresholds.requireHybrid(
+            "delegation from " + delegator + " to " + roleName, delegations.keys(), role.keyIds());
+      }
+      Thresholds.check(candidate, roleName, delegations.keys(), role.keyIds(), role.threshold());
+    }
+    Targets fresh = candidate.signed();
+    if (fresh.version() != meta.version()) {
+      throw new MixAndMatchException(
+          roleName
+              + " metadata has version "
+              + fresh.version()
+              + " but snapshot version "
+              + snap.signed().version()
+              + " names version "
+              + meta.version()
+              + " — possible mix-and-match attack; refusing update");
+    }
+    if (fresh.isExpired(now())) {
+      throw new ExpiredMetadataException(
+          roleName
+              + " metadata version "
+              + fresh.version()
+              + " expired at "
+              + fresh.expires()
+              + " (now "
+              + now()
+              + ") — possible freeze attack; refusing update");
+    }
+    targets.put(roleName, candidate);
+    return candidate;
+  }
+
+  /**
+   * Finds the trusted description of a target by walking the delegation tree in pre-order, as the
+   * specification describes: top-level targets first, then each delegated role trusted for the
+   * path, stopping at a terminating delegation. Cycles are skipped and the number of roles visited
+   * is capped. Empty when no trusted role lists the path.
+   */
+  public Optional<TargetFile> findTarget(String path) {
+    if (referenceTime == null) {
+      refresh();
+    }
+    Deque<String[]> toVisit = new ArrayDeque<>();
+    toVisit.push(new String[] {TARGETS, ROOT});
+    Set<String> visited = new HashSet<>();
+    int budget = limits.maxDelegations();
+    while (budget > 0 && !toVisit.isEmpty()) {
+      String[] next = toVisit.pop();
+      String roleName = next[0];
+      if (visited.contains(roleName)) {
+        continue;
+      }
+      Targets role = loadTargets(roleName, next[1]).signed();
+      TargetFile found = role.targets().get(path);
+      if (found != null) {
+        return Optional.of(found);
+      }
+      visited.add(roleName);
+      budget--;
+      if (role.delegations().isPresent()) {
+        List<String[]> children = new ArrayList<>();
+        for (DelegatedRole child : role.delegations().get().roles()) {
+          if (child.isTrustedFor(path)) {
+            children.add(new String[] {child.name(), roleName});
+            if (child.terminating()) {
+              toVisit.clear();
+              break;
+            }
+          }
+        }
+        for (int i = children.size() - 1; i >= 0; i--) {
+          toVisit.push(children.get(i));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Like {@link #findTarget} but refuses a path no trusted role lists. */
+  public TargetFile requireTarget(String path) {
+    return findTarget(path)
+        .orElseThrow(() ->
+            new TargetNotFoundException(
+                "no trusted targets role lists '" + path + "'; refusing to download it"));
+  }
+
+  /**
+   * The path to request from the repository: under consistent snapshots the file name is prefixed
+   * with the target's first listed hash ({@code dir/HASH.name}).
+   */
+  public String repositoryPath(TargetFile target) {
+    if (!root.signed().consistentSnapshot()) {
+      return target.path();
+    }
+    String hash = target.hashes().values().iterator().next();
+    int slash = target.path().lastIndexOf('/');
+    return target.path().substring(0, slash + 1) + hash + "." + target.path().substring(slash + 1);
+  }
+
+  /** Downloads a target (at most its length) and returns its bytes once length and hashes match. */
+  public byte[] downloadTarget(TargetFile target) {
+    byte[] data = repository.fetchTarget(repositoryPath(target), target.length());
+    data = capped(data, target.length(), "target " + target.path());
+    verifyTarget(target, data);
+    return data;
+  }
+
+  /** Checks bytes against a target's trusted length and every hash it lists. */
+  public static void verifyTarget(TargetFile target, byte[] data) {
+    checkLengthAndHashes(
+        data, OptionalLong.of(target.length()), target.hashes(), "target " + target.path());
+  }
+
+  // ---- shared checks -----------------------------------------------------------------------
+
+  private void checkFinalRoot() {
+    Root trusted = root.signed();
+    if (trusted.isExpired(now())) {
+      throw new ExpiredMetadataException(
+          "root metadata version " + trusted.version() + " expired at " + trusted.expires());
+    }
+  }
+
+  private void checkFinalTimestamp() {
+    Timestamp ts = requireTimestamp().signed();
+    if (ts.isExpired(now())) {
+      throw new ExpiredMetadataException(
+          "timestamp metadata version "
+              + ts.version()
+              + " expired at "
+              + ts.expires()
+              + " (now "
+              + now()
+              + ") — possible freeze attack; refusing update");
+    }
+  }
+
+  private void checkFinalSnapshot() {
+    Snapshot snap = requireSnapshot().signed();
+    if (snap.isExpired(now())) {
+      throw new ExpiredMetadataException(
+          "snapshot metadata version "
+              + snap.version()
+              + " expired at "
+              + snap.expires()
+              + " (now "
+              + now()
+              + ") — possible freeze attack; refusing update");
+    }
+    long expected = requireTimestamp().signed().snapshotMeta().version();
+    if (snap.version() != expected) {
+      throw new MixAndMatchException(
+          "snapshot metadata has version "
+              + snap.version()
+              + " but timestamp names version "
+              + expected
+              + " — possible mix-and-match attack; refusing update");
+    }
+  }
+
+  private void checkGateway(SignedMetadata<? extends Signed> candidate, String roleName) {
+    if (gatewayId == null) {
+      return;
+    }
+    JsonValue gateway = candidate.signedJson().get("gateway");
+    if (!(gateway instanceof JsonString named) || !named.value().equals(gatewayId)) {
+      String found = gateway instanceof JsonString s ? "'" + s.value() + "'" : "no gateway";
+      throw new WrongGatewayException(
+          "director "
+              + roleName
+              + " metadata version "
+              + candidate.signed().version()
+              + " is addressed to "
+              + found
+              + ", not to this gateway '"
+              + gatewayId
+              + "'; refusing it");
+    }
+  }
+
+  private static void checkLengthAndHashes(
+      byte[] data, OptionalLong length, Map<String, String> hashes, String what) {
+    if (length.isPresent() && data.length != length.getAsLong()) {
+      throw new HashMismatchException(
+          what + " is " + data.length + " bytes, trusted metadata says " + length.getAsLong());
+    }
+    for (Map.Entry<String, String> hash : hashes.entrySet()) {
+      String algorithm =
+          switch (hash.getKey()) {
+            case "sha256" -> "SHA-256";
+            case "sha384" -> "SHA-384";
+            case "sha512" -> "SHA-512";
+            default ->
+                throw new HashMismatchException(
+                    what
+                        + " lists hash algorithm '"
+                        + hash.getKey()
+                        + "', which this client cannot check");
+          };
+      byte[] actual;
+      try {
+        actual = MessageDigest.getInstance(algorithm).digest(data);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(algorithm + " is required by every Java platform", e);
+      }
+      byte[] expected;
+      try {
+        expected = HexFormat.of().parseHex(hash.getValue());
+      } catch (IllegalArgumentException e) {
+        throw new JsonFormatException(what + " has a malformed " + hash.getKey() + " digest", e);
+      }
+      if (!MessageDigest.isEqual(actual, expected)) {
+        throw new HashMismatchException(
+            what
+                + " has "
+                + hash.getKey()
+                + " "
+                + HexFormat.of().formatHex(actual)
+                + ", trusted metadata says "
+                + hash.getValue());
+      }
+    }
+  }
+
+  private static byte[] capped(byte[] data, long maxLength, String what) {
+    if (data.length > maxLength) {
+      throw new EndlessDataException(
+          what
+              + " is longer than the "
+              + maxLength
+              + " bytes allowed — possible endless-data attack");
+    }
+    return data;
+  }
+
+  private static String fileName(String roleName, OptionalLong version) {
+    return (version.isPresent() ? version.getAsLong() + "." : "") + roleName + ".json";
+  }
+
+  private SignedMetadata<Timestamp> requireTimestamp() {
+    SignedMetadata<Timestamp> ts = timestamp;
+    if (ts == null) {
+      throw new IllegalStateException("timestamp must be loaded first");
+    }
+    return ts;
+  }
+
+  private SignedMetadata<Snapshot> requireSnapshot() {
+    SignedMetadata<Snapshot> snap = snapshot;
+    if (snap == null) {
+      throw new IllegalStateException("snapshot must be loaded first");
+    }
+    return snap;
+  }
+
+  private Instant now() {
+    Instant now = referenceTime;
+    return now == null ? clock.instant() : now;
+  }
+
+  /** Builds a {@link TufClient}; repository and store are required. */
+  public static final class Builder {
+    private @Nullable Repository repository;
+    private @Nullable TrustedStore store;
+    private Clock clock = Clock.systemUTC();
+    private Limits limits = Limits.DEFAULT;
+    private JsonParser parser = JsonParser.withDefaults();
+    private boolean requireHybrid = true;
+    private Set<String> hybridDelegatedRoles = Set.of();
+    private @Nullable String gatewayId;
+
+    private Builder() {}
+
+    public Builder repository(Repository repository) {
+      this.repository = repository;
+      return this;
+    }
+
+    public Builder store(TrustedStore store) {
+      this.store = store;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder limits(Limits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    public Builder parser(JsonParser parser) {
+      this.parser = parser;
+      return this;
+    }
+
+    /**
+     * Whether root and targets (and the delegated roles named in {@link #hybridDelegatedRoles})
+     * must list only composite keys. On by default; a plain TUF client for interoperability turns
+     * it off.
+     */
+    public Builder requireHybrid(boolean requireHybrid) {
+      this.requireHybrid = requireHybrid;
+      return this;
+    }
+
+    /** Delegated roles held to the hybrid rule too, e.g. the director's {@code grants}. */
+    public Builder hybridDelegatedRoles(Set<String> roleNames) {
+      this.hybridDelegatedRoles = Set.copyOf(roleNames);
+      return this;
+    }
+
+    /**
+     * Makes this a director client for one gateway: timestamp, snapshot and targets must carry
+     * {@code "gateway": id} in their signed object, checked before anything is stored.
+     */
+    public Builder gatewayId(String gatewayId) {
+      this.gatewayId = gatewayId;
+      return this;
+    }
+
+    /** Reads and verifies the trusted root from the store; fails if there is none. */
+    public TufClient build() {
+      return new TufClient(this);
+    }
+  }
+}
