@@ -325,6 +325,11 @@ class JsonParserTest {
     assertThat(PARSER.parse(utf8("\"" + text + "\""))).isEqualTo(new JsonString(text));
   }
 
+  /**
+   * python-tuf's own test metadata, written by its pretty serializer (indent 1, sorted keys):
+   * tests/repository_data/repository/metadata/1.root.json at commit 9593fa1 of
+   * theupdateframework/python-tuf.
+   */
   @Test
   void parse_pythonTufPrettyMetadata_accepted() throws IOException {
     byte[] metadata;
