@@ -129,13 +129,17 @@ public final class JsonObject implements JsonValue {
     return "JsonObject" + members;
   }
 
-  /** Builds a {@link JsonObject}; member order is insertion order. */
+  /**
+   * Builds a {@link JsonObject}; member order is insertion order. Member names with a lone
+   * surrogate are refused, as {@link JsonString} refuses such values.
+   */
   public static final class Builder {
     private final LinkedHashMap<String, JsonValue> members = new LinkedHashMap<>();
 
     private Builder() {}
 
     public Builder put(String key, JsonValue value) {
+      JsonString.requireWellFormed(key, "member name");
       members.put(key, value);
       return this;
     }
@@ -153,7 +157,7 @@ public final class JsonObject implements JsonValue {
     }
 
     public Builder putAll(Map<String, ? extends JsonValue> values) {
-      members.putAll(values);
+      values.forEach(this::put);
       return this;
     }
 

@@ -2,7 +2,9 @@ package dev.graft.bundle.json;
 
 import dev.graft.bundle.JsonFormatException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,22 +55,35 @@ public final class JsonParser {
       throw new JsonFormatException(
           "JSON document is " + bytes.length + " bytes, more than the cap of " + maxBytes);
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new JsonFormatException("JSON document is not valid UTF-8", e);
-    }
+    String text = decodeUtf8(bytes);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       throw new JsonFormatException("JSON document starts with a byte-order mark");
     }
     return new Cursor(text, maxDepth).document();
+  }
+
+  /**
+   * Decodes strictly: the JDK decoder refuses overlong forms, encoded surrogates, code points above
+   * U+10FFFF and truncated sequences. Decoding by hand, rather than with {@code
+   * decode(ByteBuffer)}, keeps the position of the first bad byte for the message.
+   */
+  private static String decodeUtf8(byte[] bytes) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    // UTF-8 never decodes to more UTF-16 units than it has bytes, so the output cannot overflow.
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      throw new JsonFormatException("JSON document is not valid UTF-8 at byte " + in.position());
+    }
+    return out.flip().toString();
   }
 
   /** Parses and requires the top-level value to be an object. */
@@ -117,7 +132,7 @@ public final class JsonParser {
           if (c == '-' || (c >= '0' && c <= '9')) {
             yield number();
           }
-          throw error("unexpected character " + describe(c));
+          throw error("unexpected character " + describe(text.codePointAt(pos)));
         }
       };
     }
@@ -127,28 +142,31 @@ public final class JsonParser {
       pos++; // '{'
       LinkedHashMap<String, JsonValue> members = new LinkedHashMap<>();
       skipWhitespace();
-      if (peek() == '}') {
+      if (peekIn("object") == '}') {
         pos++;
         depth--;
         return JsonObject.builder().build();
       }
       while (true) {
         skipWhitespace();
-        if (peek() != '"') {
+        if (peekIn("object") != '"') {
           throw error("expected a member name");
         }
         int keyAt = pos;
         String key = string();
         skipWhitespace();
-        expect(':');
+        if (peekIn("object") != ':') {
+          throw error("expected ':' after member name");
+        }
+        pos++;
         skipWhitespace();
         JsonValue value = value();
         if (members.putIfAbsent(key, value) != null) {
           pos = keyAt;
-          throw error("duplicate member name '" + key + "'");
+          throw error("duplicate member name " + quote(key));
         }
         skipWhitespace();
-        char c = peek();
+        char c = peekIn("object");
         pos++;
         if (c == '}') {
           break;
@@ -167,7 +185,7 @@ public final class JsonParser {
       pos++; // '['
       List<JsonValue> values = new ArrayList<>();
       skipWhitespace();
-      if (peek() == ']') {
+      if (peekIn("array") == ']') {
         pos++;
         depth--;
         return new JsonArray(values);
@@ -176,7 +194,7 @@ public final class JsonParser {
         skipWhitespace();
         values.add(value());
         skipWhitespace();
-        char c = peek();
+        char c = peekIn("array");
         pos++;
         if (c == ']') {
           break;
@@ -257,7 +275,7 @@ public final class JsonParser {
         }
         default -> {
           pos--;
-          throw error("invalid escape \\" + describe(c));
+          throw error("invalid escape \\" + describe(c) + " in string");
         }
       }
     }
@@ -280,7 +298,7 @@ public final class JsonParser {
 
     private JsonNumber number() {
       int start = pos;
-      if (peek() == '-') {
+      if (text.charAt(pos) == '-') {
         pos++;
       }
       if (pos >= text.length() || !isDigit(text.charAt(pos))) {
@@ -303,7 +321,7 @@ public final class JsonParser {
         return new JsonNumber(Long.parseLong(digits));
       } catch (NumberFormatException e) {
         pos = start;
-        throw error("integer " + digits + " is outside the signed 64-bit range");
+        throw error("integer " + abbreviate(digits) + " is outside the signed 64-bit range");
       }
     }
 
@@ -315,16 +333,10 @@ public final class JsonParser {
       return value;
     }
 
-    private void expect(char c) {
-      if (peek() != c) {
-        throw error("expected '" + c + "'");
-      }
-      pos++;
-    }
-
-    private char peek() {
+    /** The next character inside an open object or array; the end of input there is an error. */
+    private char peekIn(String container) {
       if (pos >= text.length()) {
-        throw error("unexpected end of input");
+        throw error("unterminated " + container + ", unexpected end of input");
       }
       return text.charAt(pos);
     }
@@ -343,8 +355,36 @@ public final class JsonParser {
       return c >= '0' && c <= '9';
     }
 
-    private static String describe(char c) {
-      return c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    private static String describe(int c) {
+      return c < 0x20 || c > 0x7e ? String.format("U+%04X", c) : "'" + (char) c + "'";
+    }
+
+    // Messages quote input, which may be huge or hold control characters meant to forge log
+    // lines: quote a bounded prefix and spell out what is not printable ASCII.
+    private static final int QUOTE_LIMIT = 40;
+
+    private static String quote(String s) {
+      StringBuilder out = new StringBuilder("'");
+      int end = Math.min(s.length(), QUOTE_LIMIT);
+      for (int i = 0; i < end; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c > 0x7e) {
+          out.append(String.format("\\u%04x", (int) c));
+        } else {
+          out.append(c);
+        }
+      }
+      out.append('\'');
+      if (s.length() > end) {
+        out.append(" (").append(s.length()).append(" characters, truncated)");
+      }
+      return out.toString();
+    }
+
+    private static String abbreviate(String digits) {
+      return digits.length() <= QUOTE_LIMIT
+          ? digits
+          : digits.substring(0, QUOTE_LIMIT) + "... (" + digits.length() + " characters)";
     }
 
     private JsonFormatException error(String message) {
