@@ -121,7 +121,10 @@ public record Bundle(JsonObject manifest, byte[] manifestBytes, byte[] module) {
   private static JsonObject parseManifest(byte[] manifestBytes) {
     try {
       // No byte cap here: the reader has already held the manifest to its own cap.
+      // Decimals are allowed: point scales are decimal, and the manifest is hashed, not signed
+      // as canonical JSON. Everything else stays strict (duplicates, UTF-8, trailing data).
       return JsonParser.withCaps(Math.max(1, manifestBytes.length), JsonParser.DEFAULT_MAX_DEPTH)
+          .allowingDecimals()
           .parseObject(manifestBytes);
     } catch (JsonFormatException e) {
       throw new BundleFormatException(

@@ -1,5 +1,6 @@
 package dev.graft.bundle.json;
 
+import dev.graft.bundle.JsonFormatException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,6 +59,9 @@ public final class CanonicalJson {
         out.write(']');
       }
       case JsonString string -> writeString(string.value(), out);
+      case JsonDecimal decimal ->
+          throw new JsonFormatException(
+              "canonical JSON has integers only; refusing the decimal " + decimal.value());
       case JsonNumber number ->
           out.writeBytes(Long.toString(number.value()).getBytes(StandardCharsets.US_ASCII));
       case JsonBoolean bool -> out.writeBytes(bool.value() ? TRUE : FALSE);

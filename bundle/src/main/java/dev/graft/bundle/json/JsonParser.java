@@ -1,6 +1,7 @@
 package dev.graft.bundle.json;
 
 import dev.graft.bundle.JsonFormatException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -29,13 +30,19 @@ public final class JsonParser {
 
   private final int maxBytes;
   private final int maxDepth;
+  private final boolean decimals;
 
   private JsonParser(int maxBytes, int maxDepth) {
+    this(maxBytes, maxDepth, false);
+  }
+
+  private JsonParser(int maxBytes, int maxDepth, boolean decimals) {
     if (maxBytes < 1 || maxDepth < 1) {
       throw new IllegalArgumentException("caps must be positive");
     }
     this.maxBytes = maxBytes;
     this.maxDepth = maxDepth;
+    this.decimals = decimals;
   }
 
   public static JsonParser withDefaults() {
@@ -44,6 +51,15 @@ public final class JsonParser {
 
   public static JsonParser withCaps(int maxBytes, int maxDepth) {
     return new JsonParser(maxBytes, maxDepth);
+  }
+
+  /**
+   * A parser with the same caps that also accepts fractions and exponents, as {@link JsonDecimal}.
+   * For documents that are hashed but never signed as canonical JSON, such as a bundle's manifest
+   * (whose point scales are decimals); metadata parsing never uses it.
+   */
+  public JsonParser allowingDecimals() {
+    return new JsonParser(maxBytes, maxDepth, true);
   }
 
   public int maxBytes() {
@@ -59,7 +75,7 @@ public final class JsonParser {
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       throw new JsonFormatException("JSON document starts with a byte-order mark");
     }
-    return new Cursor(text, maxDepth).document();
+    return new Cursor(text, maxDepth, decimals).document();
   }
 
   /**
@@ -98,10 +114,12 @@ public final class JsonParser {
   private static final class Cursor {
     private final String text;
     private final int maxDepth;
+    private final boolean decimals;
     private int pos;
     private int depth;
 
-    Cursor(String text, int maxDepth) {
+    Cursor(String text, int maxDepth, boolean decimals) {
+      this.decimals = decimals;
       this.text = text;
       this.maxDepth = maxDepth;
     }
@@ -296,7 +314,7 @@ public final class JsonParser {
       return (char) value;
     }
 
-    private JsonNumber number() {
+    private JsonValue number() {
       int start = pos;
       if (text.charAt(pos) == '-') {
         pos++;
@@ -313,7 +331,10 @@ public final class JsonParser {
       if (pos < text.length()) {
         char c = text.charAt(pos);
         if (c == '.' || c == 'e' || c == 'E') {
-          throw error("only integers are allowed; fractions and exponents are refused");
+          if (!decimals) {
+            throw error("only integers are allowed; fractions and exponents are refused");
+          }
+          return decimal(start);
         }
       }
       String digits = text.substring(start, pos);
@@ -323,6 +344,34 @@ public final class JsonParser {
         pos = start;
         throw error("integer " + abbreviate(digits) + " is outside the signed 64-bit range");
       }
+    }
+
+    /** The rest of an RFC 8259 number after its integer part, kept exactly as written. */
+    private JsonDecimal decimal(int start) {
+      if (text.charAt(pos) == '.') {
+        pos++;
+        int fractionStart = pos;
+        while (pos < text.length() && isDigit(text.charAt(pos))) {
+          pos++;
+        }
+        if (pos == fractionStart) {
+          throw error("expected a digit after the decimal point");
+        }
+      }
+      if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
+        pos++;
+        if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) {
+          pos++;
+        }
+        int exponentStart = pos;
+        while (pos < text.length() && isDigit(text.charAt(pos))) {
+          pos++;
+        }
+        if (pos == exponentStart || pos - exponentStart > 4) {
+          throw error("expected an exponent of one to four digits");
+        }
+      }
+      return new JsonDecimal(new BigDecimal(text.substring(start, pos)));
     }
 
     private JsonValue literal(String word, JsonValue value) {

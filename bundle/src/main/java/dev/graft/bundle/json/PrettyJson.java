@@ -56,6 +56,7 @@ public final class PrettyJson {
       }
       case JsonString string -> writeString(string.value(), out);
       case JsonNumber number -> out.append(number.value());
+      case JsonDecimal decimal -> out.append(decimal.value().toString());
       case JsonBoolean bool -> out.append(bool.value());
       case JsonNull ignored -> out.append("null");
     }

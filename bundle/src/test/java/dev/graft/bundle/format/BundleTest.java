@@ -50,7 +50,8 @@ class BundleTest {
   @Test
   void constructor_manifestObjectNotFromTheseBytes_isRefused() {
     byte[] other = SampleBundles.module("x");
-    var otherManifest = JsonParser.withDefaults().parseObject(SampleBundles.manifestFor(other));
+    var otherManifest =
+        JsonParser.withDefaults().allowingDecimals().parseObject(SampleBundles.manifestFor(other));
 
     assertThatThrownBy(() -> new Bundle(otherManifest, manifest, module))
         .isInstanceOf(BundleFormatException.class)

@@ -51,7 +51,7 @@ final class SampleBundles {
           "limits": {"memory_pages": 4, "tick_budget_us": 2000},
           "points": [
             {"name": "temp", "dir": "in", "device": "boiler-plc",
-             "modbus": {"table": "input_register", "address": 0, "type": "int16", "scale": 1}},
+             "modbus": {"table": "input_register", "address": 0, "type": "int16", "scale": 0.1}},
             {"name": "burner", "dir": "out", "device": "boiler-plc",
              "modbus": {"table": "coil", "address": 3}}
           ],
