@@ -31,6 +31,16 @@ public final class InMemoryRepository implements Repository {
     targets.put(path, bytes.clone());
   }
 
+  /** A metadata file by its file name, without recording a request (for servers that serve it). */
+  public Optional<byte[]> metadataFile(String fileName) {
+    return Optional.ofNullable(metadata.get(fileName)).map(byte[]::clone);
+  }
+
+  /** A target file by its repository path, without recording a request (for servers). */
+  public Optional<byte[]> targetFile(String path) {
+    return Optional.ofNullable(targets.get(path)).map(byte[]::clone);
+  }
+
   /** Requests so far, e.g. {@code ["2.root.json", "timestamp.json", "targets/a.graft"]}. */
   public synchronized List<String> requests() {
     return List.copyOf(requests);
