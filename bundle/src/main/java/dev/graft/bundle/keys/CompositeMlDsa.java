@@ -6,8 +6,11 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The composite signature {@code id-MLDSA65-Ed25519-SHA512} of the IETF LAMPS draft "Composite
- * ML-DSA for use in X.509 Public Key Infrastructure" (draft-ietf-lamps-pq-composite-sigs-07, the
- * revision whose prefix and labels Bouncy Castle 1.87 implements).
+ * ML-DSA for use in X.509 Public Key Infrastructure" as of draft-ietf-lamps-pq-composite-sigs-13,
+ * the revision Bouncy Castle 1.87 implements. Revisions after -07 replaced its OID-based domain
+ * separators with the label strings used here, and -13 took the final IANA OID ({@value #OID},
+ * which BC writes into its keys). The draft repository's test vectors for -13
+ * (lamps-wg/draft-composite-sigs, commit 5aa6a70) verify here and in BC.
  *
  * <p>Both components sign the same message representative M' = Prefix ‖ Label ‖ len(ctx) ‖ ctx ‖
  * SHA-512(M), here with an empty context, so M' is 127 bytes whatever the size of M: short enough
@@ -18,6 +21,9 @@ public final class CompositeMlDsa {
   static final byte[] PREFIX =
       "CompositeAlgorithmSignatures2025".getBytes(StandardCharsets.US_ASCII);
   static final byte[] LABEL = "COMPSIG-MLDSA65-Ed25519-SHA512".getBytes(StandardCharsets.US_ASCII);
+
+  /** The algorithm's object identifier, used in PKCS#8 and SubjectPublicKeyInfo encodings. */
+  public static final String OID = "1.3.6.1.5.5.7.6.48";
 
   public static final int MLDSA_PUBLIC_KEY_BYTES = 1952;
   public static final int ED25519_PUBLIC_KEY_BYTES = 32;
