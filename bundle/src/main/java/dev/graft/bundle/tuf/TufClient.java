@@ -159,6 +159,15 @@ public final class TufClient {
     return Optional.ofNullable(snapshot).map(SignedMetadata::signed);
   }
 
+  /** The trusted top-level targets role; only after {@link #refresh()}. */
+  public Targets topLevelTargets() {
+    SignedMetadata<Targets> trusted = targets.get(TARGETS);
+    if (trusted == null) {
+      throw new IllegalStateException("refresh() must succeed before targets are trusted");
+    }
+    return trusted.signed();
+  }
+
   /** The targets roles loaded so far, by name, in the order they were trusted. */
   public Map<String, Targets> targetsRoles() {
     Map<String, Targets> out = new LinkedHashMap<>();
