@@ -334,6 +334,18 @@ public final class TufClient {
     Thresholds.check(candidate, SNAPSHOT, trustedRoot.keys(), role.keyIds(), role.threshold());
     SignedMetadata<Snapshot> trusted = snapshot;
     if (trusted != null) {
+      // TUF 1.0 (5.3.3.2 in the 1.0.x texts): the snapshot version itself must not go back. The
+      // timestamp usually guards it, but not once the trusted timestamp is gone or no longer
+      // verifies (after a timestamp key rotation), and a re-signed snapshot may list the very same
+      // targets versions as an older one.
+      if (candidate.signed().version() < trusted.signed().version()) {
+        throw new RollbackAttackException(
+            "snapshot metadata version "
+                + candidate.signed().version()
+                + " is older than trusted version "
+                + trusted.signed().version()
+                + " — possible rollback attack; refusing update");
+      }
       for (Map.Entry<String, MetaFile> old : trusted.signed().meta().entrySet()) {
         MetaFile now = candidate.signed().meta().get(old.getKey());
         if (now == null) {
