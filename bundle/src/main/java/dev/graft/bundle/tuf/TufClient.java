@@ -488,10 +488,13 @@ public final class TufClient {
    * Finds the trusted description of a target by walking the delegation tree in pre-order, as the
    * specification describes: top-level targets first, then each delegated role trusted for the
    * path, stopping at a terminating delegation. Cycles are skipped and the number of roles visited
-   * is capped. Empty when no trusted role lists the path.
+   * is capped. Empty when no trusted role lists the path. Refreshes first unless a refresh has
+   * already trusted the top-level targets.
    */
   public Optional<TargetFile> findTarget(String path) {
-    if (referenceTime == null) {
+    if (referenceTime == null || !targets.containsKey(TARGETS)) {
+      // Not refreshed yet, or the last refresh was refused part-way: refresh (again) rather than
+      // answer from half-loaded state, so the caller gets the refusal itself.
       refresh();
     }
     Deque<String[]> toVisit = new ArrayDeque<>();

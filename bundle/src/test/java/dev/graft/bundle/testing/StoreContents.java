@@ -12,9 +12,9 @@ import java.util.TreeMap;
  * comparison says which role moved without dumping kilobytes of composite signatures.
  */
 public final class StoreContents {
-  private final TreeMap<String, byte[]> files;
+  private final Map<String, byte[]> files;
 
-  private StoreContents(TreeMap<String, byte[]> files) {
+  private StoreContents(Map<String, byte[]> files) {
     this.files = files;
   }
 
@@ -28,7 +28,7 @@ public final class StoreContents {
 
   /** These contents with one role's file replaced (the state expected after it verified). */
   public StoreContents with(String role, byte[] bytes) {
-    TreeMap<String, byte[]> copy = new TreeMap<>(files);
+    Map<String, byte[]> copy = new TreeMap<>(files);
     copy.put(role, bytes.clone());
     return new StoreContents(copy);
   }
