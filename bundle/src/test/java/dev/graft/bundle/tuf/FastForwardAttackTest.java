@@ -76,4 +76,35 @@ class FastForwardAttackTest {
     assertThat(StoreContents.of(fixture.store))
         .isEqualTo(before.with("root", fixture.published("2.root.json")));
   }
+
+  @Test
+  void refresh_snapshotFastForwardedThenSnapshotAndTimestampKeysRotate_acceptsSnapshotTwo() {
+    // Fresh history: the attacker also holds the snapshot key and pushes snapshot version 1000.
+    RepositoryFixture repo = new RepositoryFixture();
+    repo.addTarget("apps/a.graft", "a");
+    repo.initialise().publish();
+    repo.snapshotVersion = 1000;
+    repo.timestampVersion = 1000;
+    repo.publish();
+    repo.client().refresh();
+    repo.snapshotVersion = 2;
+    repo.timestampVersion = 1001;
+    repo.publish();
+    assertThatThrownBy(() -> repo.client().refresh())
+        .isExactlyInstanceOf(RollbackAttackException.class);
+
+    // Recovery: root rotates both online keys, so neither stored file is a reference any more.
+    repo.keys.put(RoleType.SNAPSHOT, List.of(RepositoryFixture.newCompositeKey()));
+    repo.keys.put(RoleType.TIMESTAMP, List.of(RepositoryFixture.newCompositeKey()));
+    repo.rootVersion = 2;
+    repo.publishRoot();
+    repo.timestampVersion = 2;
+    repo.publish();
+    TufClient client = repo.client();
+    client.refresh();
+
+    assertThat(client.snapshot().orElseThrow().version()).isEqualTo(2);
+    assertThat(repo.store.load("snapshot")).hasValue(repo.published("2.snapshot.json"));
+    assertThat(repo.store.load("timestamp")).hasValue(repo.published("timestamp.json"));
+  }
 }
