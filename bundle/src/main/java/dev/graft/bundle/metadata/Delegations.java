@@ -35,7 +35,11 @@ public record Delegations(
       if (!(value instanceof JsonObject roleJson)) {
         throw new JsonFormatException("delegated roles must be objects, found " + value.typeName());
       }
-      roles.add(DelegatedRole.fromJson(roleJson));
+      String what =
+          roleJson.get("name") instanceof dev.graft.bundle.json.JsonString name
+              ? "delegated role '" + name.value() + "'"
+              : "delegated role " + (roles.size() + 1);
+      roles.add(MetadataFields.within(what, () -> DelegatedRole.fromJson(roleJson)));
     }
     return new Delegations(
         MetadataFields.keys(json), roles, MetadataFields.unrecognized(json, "keys", "roles"));

@@ -143,7 +143,8 @@ final class MetadataFields {
       if (!(entry.getValue() instanceof JsonObject keyJson)) {
         throw new JsonFormatException("key '" + entry.getKey() + "' must be an object");
       }
-      keys.put(entry.getKey(), TufKey.fromJson(keyJson));
+      keys.put(
+          entry.getKey(), within("key '" + entry.getKey() + "'", () -> TufKey.fromJson(keyJson)));
     }
     return keys;
   }
@@ -164,6 +165,22 @@ final class MetadataFields {
           }
         });
     return builder.build();
+  }
+
+  /**
+   * Reads one member of a collection, prefixing any format error with which member it was, so a
+   * message says "role 'targets': threshold must be …" rather than only "threshold must be …".
+   */
+  static <T> T within(String what, java.util.function.Supplier<T> reader) {
+    try {
+      return reader.get();
+    } catch (JsonFormatException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith(what)) {
+        throw e; // the member already names itself
+      }
+      throw new JsonFormatException(what + ": " + message, e);
+    }
   }
 
   static <K, V> Map<K, V> ordered(Map<K, V> map) {

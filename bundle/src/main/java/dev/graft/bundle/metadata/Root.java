@@ -48,7 +48,9 @@ public record Root(
       if (!(entry.getValue() instanceof JsonObject roleJson)) {
         throw new JsonFormatException("role '" + entry.getKey() + "' must be an object");
       }
-      roles.put(type, Role.fromJson(roleJson));
+      roles.put(
+          type,
+          MetadataFields.within("role '" + entry.getKey() + "'", () -> Role.fromJson(roleJson)));
     }
     return new Root(
         MetadataFields.specVersion(signed),

@@ -28,7 +28,10 @@ public record Snapshot(
       if (!(entry.getValue() instanceof JsonObject metaJson)) {
         throw new JsonFormatException("meta '" + entry.getKey() + "' must be an object");
       }
-      meta.put(entry.getKey(), MetaFile.fromJson(metaJson));
+      meta.put(
+          entry.getKey(),
+          MetadataFields.within(
+              "meta '" + entry.getKey() + "'", () -> MetaFile.fromJson(metaJson)));
     }
     return new Snapshot(
         MetadataFields.specVersion(signed),

@@ -29,7 +29,11 @@ public record Targets(
       if (!(entry.getValue() instanceof JsonObject targetJson)) {
         throw new JsonFormatException("target '" + entry.getKey() + "' must be an object");
       }
-      targets.put(entry.getKey(), TargetFile.fromJson(entry.getKey(), targetJson));
+      targets.put(
+          entry.getKey(),
+          MetadataFields.within(
+              "target '" + entry.getKey() + "'",
+              () -> TargetFile.fromJson(entry.getKey(), targetJson)));
     }
     return new Targets(
         MetadataFields.specVersion(signed),

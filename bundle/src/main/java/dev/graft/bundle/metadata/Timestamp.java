@@ -19,7 +19,8 @@ public record Timestamp(
         MetadataFields.specVersion(signed),
         MetadataFields.version(signed),
         MetadataFields.expires(signed),
-        MetaFile.fromJson(meta.object("snapshot.json")),
+        MetadataFields.within(
+            "meta 'snapshot.json'", () -> MetaFile.fromJson(meta.object("snapshot.json"))),
         MetadataFields.unrecognized(signed, "_type", "spec_version", "version", "expires", "meta"));
   }
 

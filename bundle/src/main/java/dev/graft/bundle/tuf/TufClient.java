@@ -343,6 +343,18 @@ public final class TufClient {
     Thresholds.check(candidate, SNAPSHOT, trustedRoot.keys(), role.keyIds(), role.threshold());
     SignedMetadata<Snapshot> trusted = snapshot;
     if (trusted != null) {
+      // TUF 1.0 (5.3.3.2 in the 1.0.x texts): the snapshot version itself must not go back. The
+      // timestamp usually guards it, but not once the trusted timestamp is gone or no longer
+      // verifies (after a timestamp key rotation), and a re-signed snapshot may list the very same
+      // targets versions as an older one.
+      if (candidate.signed().version() < trusted.signed().version()) {
+        throw new RollbackAttackException(
+            "snapshot metadata version "
+                + candidate.signed().version()
+                + " is older than trusted version "
+                + trusted.signed().version()
+                + " — possible rollback attack; refusing update");
+      }
       for (Map.Entry<String, MetaFile> old : trusted.signed().meta().entrySet()) {
         MetaFile now = candidate.signed().meta().get(old.getKey());
         if (now == null) {
@@ -485,10 +497,13 @@ public final class TufClient {
    * Finds the trusted description of a target by walking the delegation tree in pre-order, as the
    * specification describes: top-level targets first, then each delegated role trusted for the
    * path, stopping at a terminating delegation. Cycles are skipped and the number of roles visited
-   * is capped. Empty when no trusted role lists the path.
+   * is capped. Empty when no trusted role lists the path. Refreshes first unless a refresh has
+   * already trusted the top-level targets.
    */
   public Optional<TargetFile> findTarget(String path) {
-    if (referenceTime == null) {
+    if (referenceTime == null || !targets.containsKey(TARGETS)) {
+      // Not refreshed yet, or the last refresh was refused part-way: refresh (again) rather than
+      // answer from half-loaded state, so the caller gets the refusal itself.
       refresh();
     }
     Deque<String[]> toVisit = new ArrayDeque<>();

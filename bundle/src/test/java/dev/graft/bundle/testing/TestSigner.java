@@ -49,6 +49,97 @@ public final class TestSigner implements Signer {
     return new TestSigner(KeyType.ED25519, random);
   }
 
+  /**
+   * The same key whose signatures have one byte flipped: for a composite key, an index below {@link
+   * CompositeMlDsa#MLDSA_SIGNATURE_BYTES} breaks only the ML-DSA half, one at or above it only the
+   * Ed25519 half.
+   */
+  public static Signer corrupting(Signer signer, int byteIndex) {
+    return new Signer() {
+      @Override
+      public TufKey publicKey() {
+        return signer.publicKey();
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        byte[] signature = signer.sign(message);
+        signature[byteIndex] ^= 0x01;
+        return signature;
+      }
+
+      @Override
+      public String description() {
+        return "test key with a corrupted signature byte " + byteIndex;
+      }
+    };
+  }
+
+  /**
+   * The same key material under another key id: its key object carries an extra member, which
+   * changes the id TUF computes but not the key.
+   */
+  public static Signer aliased(Signer signer, String alias) {
+    TufKey original = signer.publicKey();
+    TufKey aliasedKey =
+        new TufKey(
+            original.keyType(),
+            original.scheme(),
+            original.publicValue(),
+            original.json().toBuilder().put("x-graft-alias", alias).build());
+    return new Signer() {
+      @Override
+      public TufKey publicKey() {
+        return aliasedKey;
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        return signer.sign(message);
+      }
+
+      @Override
+      public String description() {
+        return "test key aliased as " + alias;
+      }
+    };
+  }
+
+  /** A key of a type no client knows yet; its "signatures" are random bytes. */
+  public static Signer unknownType(SecureRandom random) {
+    byte[] value = new byte[32];
+    random.nextBytes(value);
+    TufKey key =
+        TufKey.fromJson(
+            dev.graft.bundle.json.JsonObject.builder()
+                .put("keytype", "future-type")
+                .put("scheme", "future-scheme")
+                .put(
+                    "keyval",
+                    dev.graft.bundle.json.JsonObject.builder()
+                        .put("public", HexFormat.of().formatHex(value))
+                        .build())
+                .build());
+    return new Signer() {
+      @Override
+      public TufKey publicKey() {
+        return key;
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        byte[] signature = new byte[64];
+        random.nextBytes(signature);
+        return signature;
+      }
+
+      @Override
+      public String description() {
+        return "test key of an unknown type";
+      }
+    };
+  }
+
   @Override
   public TufKey publicKey() {
     return publicKey;
