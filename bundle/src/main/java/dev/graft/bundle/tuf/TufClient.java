@@ -316,7 +316,10 @@ public final class TufClient {
       }
     }
     MetaFile meta = requireTimestamp().signed().snapshotMeta();
-    long maxLength = meta.length().orElse(limits.snapshotMaxLength());
+    // The signed length is the exact size, but never more than the configured cap: a stolen
+    // timestamp key must not be able to raise what the client will download.
+    long maxLength =
+        Math.min(meta.length().orElse(limits.snapshotMaxLength()), limits.snapshotMaxLength());
     OptionalLong version =
         root.signed().consistentSnapshot() ? OptionalLong.of(meta.version()) : OptionalLong.empty();
     byte[] data =
@@ -411,7 +414,8 @@ public final class TufClient {
                         + " does not list "
                         + roleName
                         + ".json; refusing to load that role"));
-    long maxLength = meta.length().orElse(limits.targetsMaxLength());
+    long maxLength =
+        Math.min(meta.length().orElse(limits.targetsMaxLength()), limits.targetsMaxLength());
     OptionalLong version =
         root.signed().consistentSnapshot() ? OptionalLong.of(meta.version()) : OptionalLong.empty();
     byte[] data =

@@ -85,6 +85,39 @@ class EndlessDataAttackTest {
 
   @ParameterizedTest(name = "repository honours cap: {0}")
   @ValueSource(booleans = {true, false})
+  void refresh_timestampStatesSnapshotLengthAboveCap_throwsEndlessDataAtTheCap(boolean honoursCap) {
+    StoreContents before = trustReleaseOne();
+    fixture.publishNext();
+    int snapshotLength = fixture.published("2.snapshot.json").length;
+    Limits tight =
+        new Limits(
+            Limits.DEFAULT.rootMaxLength(),
+            Limits.DEFAULT.timestampMaxLength(),
+            snapshotLength - 1,
+            Limits.DEFAULT.targetsMaxLength(),
+            Limits.DEFAULT.maxRootRotations(),
+            Limits.DEFAULT.maxDelegations());
+    Repository repository =
+        honoursCap ? fixture.repository : new CapIgnoringRepository(fixture.repository);
+    TufClient client =
+        TufClient.builder()
+            .repository(repository)
+            .store(fixture.store)
+            .clock(RepositoryFixture.CLOCK)
+            .limits(tight)
+            .build();
+
+    // The (correctly signed) timestamp states the true length, but a signed length never
+    // lifts the configured cap: a stolen timestamp key must not raise what is downloaded.
+    assertThatThrownBy(client::refresh)
+        .isExactlyInstanceOf(EndlessDataException.class)
+        .hasMessageContaining("is longer than the " + (snapshotLength - 1) + " bytes allowed");
+    assertThat(StoreContents.of(fixture.store))
+        .isEqualTo(before.with("timestamp", fixture.published("timestamp.json")));
+  }
+
+  @ParameterizedTest(name = "repository honours cap: {0}")
+  @ValueSource(booleans = {true, false})
   void refresh_targetsLongerThanSnapshotSays_throwsEndlessDataAndKeepsTargets(boolean honoursCap) {
     fixture.snapshotListsHashes = true;
     StoreContents before = trustReleaseOne();
