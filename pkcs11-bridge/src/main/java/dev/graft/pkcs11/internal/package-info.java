@@ -1,0 +1,8 @@
+/**
+ * The Cryptoki binding over the Java FFM API. Nothing outside {@code dev.graft.pkcs11} may use
+ * it, and no FFM code lives anywhere else (ArchUnit rules).
+ */
+@NullMarked
+package dev.graft.pkcs11.internal;
+
+import org.jspecify.annotations.NullMarked;
