@@ -11,6 +11,8 @@ import dev.graft.bundle.keys.TufKey;
  * {@link TokenSession}).
  */
 public final class TokenEcdsaSigner implements Signer {
+  private static final int SHA256_BYTES = 32;
+
   private final TokenSession session;
   private final TokenKeyPair pair;
 
@@ -55,8 +57,21 @@ public final class TokenEcdsaSigner implements Signer {
 
   @Override
   public byte[] sign(byte[] message) {
-    byte[] digest = TokenSession.sha256(message);
-    byte[] raw = session.sign(pair.privateObject(), Pkcs11Constants.CKM_ECDSA, digest);
+    return signDigest(TokenSession.sha256(message));
+  }
+
+  /**
+   * The DER signature of a SHA-256 digest the caller computed: for the JCA {@code Signature} and
+   * Bouncy Castle {@code ContentSigner} bridges, which hash as the data streams in.
+   */
+  byte[] signDigest(byte[] sha256) {
+    if (sha256.length != SHA256_BYTES) {
+      throw new Pkcs11Exception(
+          "an ECDSA P-256 signature is made over a 32-byte SHA-256 digest, not "
+              + sha256.length
+              + " bytes");
+    }
+    byte[] raw = session.sign(pair.privateObject(), Pkcs11Constants.CKM_ECDSA, sha256);
     return TokenPublicKeys.rawToDer(raw);
   }
 
