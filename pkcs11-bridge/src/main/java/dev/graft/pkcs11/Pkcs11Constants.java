@@ -29,6 +29,9 @@ public final class Pkcs11Constants {
   public static final long CKK_AES = 0x1FL;
   public static final long CKK_EC_EDWARDS = 0x40L;
 
+  /** PKCS#11 3.2. Graft reports tokens that offer ML-DSA but does not use it yet. */
+  public static final long CKK_ML_DSA = 0x4AL;
+
   // Attributes.
   public static final long CKA_CLASS = 0x000L;
   public static final long CKA_TOKEN = 0x001L;
@@ -58,6 +61,9 @@ public final class Pkcs11Constants {
   public static final long CKA_EC_PARAMS = 0x180L;
   public static final long CKA_EC_POINT = 0x181L;
 
+  /** PKCS#11 3.2: the ML-DSA parameter set of a key ({@code CKP_ML_DSA_*}). */
+  public static final long CKA_PARAMETER_SET = 0x61DL;
+
   // Mechanisms.
   public static final long CKM_EC_KEY_PAIR_GEN = 0x1040L;
   public static final long CKM_ECDSA = 0x1041L;
@@ -66,6 +72,14 @@ public final class Pkcs11Constants {
   public static final long CKM_EDDSA = 0x1057L;
   public static final long CKM_AES_KEY_GEN = 0x1080L;
   public static final long CKM_AES_GCM = 0x1087L;
+
+  /** PKCS#11 3.2 ML-DSA key generation and signing; see {@link Token#advertisesMlDsa()}. */
+  public static final long CKM_ML_DSA_KEY_PAIR_GEN = 0x1CL;
+
+  public static final long CKM_ML_DSA = 0x1DL;
+
+  // ML-DSA parameter sets (PKCS#11 3.2).
+  public static final long CKP_ML_DSA_65 = 0x2L;
 
   // Flags of C_Initialize, C_OpenSession, CK_SLOT_INFO, CK_TOKEN_INFO and CK_MECHANISM_INFO.
   public static final long CKF_OS_LOCKING_OK = 0x2L;

@@ -84,6 +84,15 @@ public final class Token {
     return mechanisms.contains(mechanism);
   }
 
+  /**
+   * True if the token lists {@code CKM_ML_DSA} (PKCS#11 3.2), so it could hold the ML-DSA half of a
+   * composite key natively. Graft only reports this: it keeps using the wrapped mode of {@link
+   * TokenCompositeKey} until native signing has been tested against such a token.
+   */
+  public boolean advertisesMlDsa() {
+    return advertises(Pkcs11Constants.CKM_ML_DSA);
+  }
+
   /** Key sizes and {@code CKF_*} flags for a mechanism, or empty when the token lacks it. */
   public Optional<MechanismCapabilities> capabilities(long mechanism) {
     return module.cryptoki().mechanismCapabilities(slot, mechanism);

@@ -227,6 +227,16 @@ public final class TokenSession implements AutoCloseable {
     return new TokenObject(withSession(handle -> cryptoki.createObject(handle, template)));
   }
 
+  /**
+   * {@code C_SetAttributeValue} with the template as given.
+   *
+   * @throws CkrException when the token refuses, e.g. {@link Ckr#CKR_ACTION_PROHIBITED} or {@link
+   *     Ckr#CKR_ATTRIBUTE_READ_ONLY} for an object created with {@code CKA_MODIFIABLE} false
+   */
+  public void setAttributes(TokenObject object, List<Attribute> template) {
+    runOnSession(handle -> cryptoki.setAttributes(handle, object.handle(), template));
+  }
+
   public void destroy(TokenObject object) {
     runOnSession(handle -> cryptoki.destroyObject(handle, object.handle()));
   }
@@ -337,9 +347,18 @@ public final class TokenSession implements AutoCloseable {
    * It is checked with an encrypt/decrypt round trip and destroyed again if that fails.
    */
   public TokenObject generateAes256Key(String label, byte[] id) {
+    requireFree(label, id);
+    return generateAes256KeyBeside(label, id);
+  }
+
+  /**
+   * As {@link #generateAes256Key(String, byte[])}, without refusing a label and id that other
+   * objects already have: for the AES key that belongs to a composite key and shares its label and
+   * id ({@link TokenCompositeKey}).
+   */
+  TokenObject generateAes256KeyBeside(String label, byte[] id) {
     requireMechanism(CKM_AES_KEY_GEN, "AES key generation");
     requireMechanism(CKM_AES_GCM, "AES-GCM");
-    requireFree(label, id);
     List<Attribute> template =
         List.of(
             Attribute.of(CKA_CLASS, CKO_SECRET_KEY),

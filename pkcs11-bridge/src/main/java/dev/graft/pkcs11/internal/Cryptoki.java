@@ -160,6 +160,7 @@ public final class Cryptoki {
     C_CreateObject(20, FunctionDescriptor.of(CK_ULONG, CK_ULONG, POINTER, CK_ULONG, POINTER)),
     C_DestroyObject(22, FunctionDescriptor.of(CK_ULONG, CK_ULONG, CK_ULONG)),
     C_GetAttributeValue(24, FunctionDescriptor.of(CK_ULONG, CK_ULONG, CK_ULONG, POINTER, CK_ULONG)),
+    C_SetAttributeValue(25, FunctionDescriptor.of(CK_ULONG, CK_ULONG, CK_ULONG, POINTER, CK_ULONG)),
     C_FindObjectsInit(26, FunctionDescriptor.of(CK_ULONG, CK_ULONG, POINTER, CK_ULONG)),
     C_FindObjects(27, FunctionDescriptor.of(CK_ULONG, CK_ULONG, POINTER, CK_ULONG, POINTER)),
     C_FindObjectsFinal(28, FunctionDescriptor.of(CK_ULONG, CK_ULONG)),
@@ -555,6 +556,23 @@ public final class Cryptoki {
           Fn.C_CreateObject,
           call(Fn.C_CreateObject, h -> (long) h.invokeExact(session, attributes, count, object)));
       return object.get(CK_ULONG, 0);
+    }
+  }
+
+  /**
+   * {@code C_SetAttributeValue}: changes attributes of an object. Tokens refuse it for objects
+   * created with {@code CKA_MODIFIABLE} false ({@code CKR_ACTION_PROHIBITED} or {@code
+   * CKR_ATTRIBUTE_READ_ONLY}).
+   */
+  public void setAttributes(long session, long object, List<Attribute> template) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment attributes = template(arena, template);
+      long count = template.size();
+      check(
+          Fn.C_SetAttributeValue,
+          call(
+              Fn.C_SetAttributeValue,
+              h -> (long) h.invokeExact(session, object, attributes, count)));
     }
   }
 
