@@ -1,5 +1,6 @@
 package dev.graft.pkcs11;
 
+import dev.graft.bundle.keys.Signer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -38,14 +39,23 @@ public final class TokenConnection implements AutoCloseable {
    *     CkrException}, e.g. {@code CKR_PIN_INCORRECT})
    */
   public static TokenConnection open(Pkcs11Uri uri, PinSource pins) {
-    Path modulePath =
-        uri.modulePath()
-            .orElseThrow(() ->
-                new Pkcs11Exception(
-                    "PKCS#11 URI "
-                        + uri
-                        + " has no module-path, so Graft does not know which PKCS#11 library to"
-                        + " load; add one, such as ?module-path=/usr/lib/softhsm/libsofthsm2.so"));
+    return open(uri, pins, null);
+  }
+
+  /**
+   * Like {@link #open(Pkcs11Uri, PinSource)}, loading {@code defaultModule} when the URI names no
+   * {@code module-path}.
+   */
+  public static TokenConnection open(Pkcs11Uri uri, PinSource pins, @Nullable Path defaultModule) {
+    Optional<Path> named = uri.modulePath();
+    Path modulePath = named.isPresent() ? named.get() : defaultModule;
+    if (modulePath == null) {
+      throw new Pkcs11Exception(
+          "PKCS#11 URI "
+              + uri
+              + " has no module-path, so Graft does not know which PKCS#11 library to"
+              + " load; add one, such as ?module-path=/usr/lib/softhsm/libsofthsm2.so");
+    }
     Pkcs11Module module;
     try {
       module = Pkcs11Module.open(modulePath);
@@ -53,9 +63,10 @@ public final class TokenConnection implements AutoCloseable {
       throw naming(uri, null, e);
     }
     Token token = null;
+    TokenSession session = null;
     try {
       token = selectToken(module, uri);
-      TokenSession session = token.openSession();
+      session = token.openSession();
       if (token.loginRequired()) {
         // login clears the PIN array, also when it fails.
         session.login(pins.pin(uri));
@@ -63,12 +74,25 @@ public final class TokenConnection implements AutoCloseable {
       return new TokenConnection(uri, module, session);
     } catch (Pkcs11Exception e) {
       Pkcs11Exception failure = naming(uri, token, e);
-      try {
-        module.close();
-      } catch (Pkcs11Exception closing) {
-        failure.addSuppressed(closing);
-      }
+      closeQuietly(session, module, failure);
       throw failure;
+    }
+  }
+
+  /** Closes the session (if any) and gives the module back, recording failures on {@code into}. */
+  private static void closeQuietly(
+      @Nullable TokenSession session, Pkcs11Module module, Pkcs11Exception into) {
+    if (session != null) {
+      try {
+        session.close();
+      } catch (Pkcs11Exception closing) {
+        into.addSuppressed(closing);
+      }
+    }
+    try {
+      module.close();
+    } catch (Pkcs11Exception closing) {
+      into.addSuppressed(closing);
     }
   }
 
@@ -135,10 +159,51 @@ public final class TokenConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * The signer for the key the URI names: {@link TokenEcdsaSigner} for an ECDSA P-256 key, {@link
+   * TokenCompositeSigner} for a composite key in the wrapped mode. A plain Ed25519 key is refused:
+   * on a token, Ed25519 is used only as the half of a composite key ({@code trust.md}); so is a
+   * native ML-DSA key, until native signing is tested against a token that has one.
+   *
+   * @throws Pkcs11Exception naming the URI
+   */
+  public Signer signer() {
+    TokenKeyPair pair = keyPair();
+    try {
+      return switch (pair.type()) {
+        case ECDSA_P256 -> TokenEcdsaSigner.of(session, pair);
+        case ED25519 ->
+            TokenCompositeKey.of(session, pair)
+                .<Signer>map(composite -> TokenCompositeSigner.of(session, composite))
+                .orElseThrow(() ->
+                    new Pkcs11Exception(
+                        "'"
+                            + pair.label()
+                            + "' is a plain Ed25519 key; on tokens Graft uses Ed25519 only as"
+                            + " the half of a composite mldsa65-ed25519 key, because a plain"
+                            + " Ed25519 TUF signature covers the whole file and tokens sign"
+                            + " only short messages with Ed25519; use an ECDSA P-256 key or a"
+                            + " composite key"));
+        default ->
+            throw new Pkcs11Exception(
+                "the key is "
+                    + pair.type().keyType()
+                    + "; on tokens Graft signs with ECDSA P-256 and composite mldsa65-ed25519"
+                    + " keys");
+      };
+    } catch (Pkcs11Exception e) {
+      throw naming(uri, session.token(), e);
+    }
+  }
+
   /** Closes the session and gives the module back (the last user finalises it). */
   @Override
   public void close() {
-    module.close();
+    try {
+      session.close();
+    } finally {
+      module.close();
+    }
   }
 
   @Override
@@ -189,7 +254,7 @@ public final class TokenConnection implements AutoCloseable {
   }
 
   /** The same failure, with the URI (and the token, once known) put first in its message. */
-  private static Pkcs11Exception naming(Pkcs11Uri uri, @Nullable Token token, Pkcs11Exception e) {
+  static Pkcs11Exception naming(Pkcs11Uri uri, @Nullable Token token, Pkcs11Exception e) {
     String where = "PKCS#11 URI " + uri;
     return switch (e) {
       // The token layer's own description is dropped with the rest of its message; keep it.

@@ -97,7 +97,7 @@ class Pkcs11KeyLoaderTest {
   void signer_twoKeysOnOneToken_shareTheLoadersSessionUntilItCloses() {
     Signer ecdsa = loader.signer(ref(uri().object("release-ec")));
     Signer composite = loader.signer(ref(uri().object("targets-1")));
-    assertThat(loader.toString()).contains("1 modules, 1 sessions");
+    assertThat(loader.toString()).contains("1 open tokens");
 
     loader.close();
 
@@ -128,9 +128,9 @@ class Pkcs11KeyLoaderTest {
 
     assertThatThrownBy(() -> loader.signer(missing))
         .isInstanceOf(TokenNotFoundException.class)
-        .hasMessageContaining("key pkcs11:token=no-such-token;object=release-ec")
+        .hasMessageContaining("PKCS#11 URI pkcs11:token=no-such-token;object=release-ec")
         .hasMessageContaining("pin-value=<redacted>")
-        .hasMessageContaining("has no token labelled 'no-such-token'")
+        .hasMessageContaining("has no token that matches")
         .hasMessageNotContaining("secret-pin-4711");
   }
 
@@ -155,7 +155,7 @@ class Pkcs11KeyLoaderTest {
     assertThatThrownBy(() -> loader.signer(wrong))
         .isInstanceOfSatisfying(
             CkrException.class, e -> assertThat(e.is(Ckr.CKR_PIN_INCORRECT)).isTrue())
-        .hasMessageContaining("key pkcs11:token=" + TOKEN.label())
+        .hasMessageContaining("PKCS#11 URI pkcs11:token=" + TOKEN.label())
         .hasMessageContaining("C_Login returned CKR_PIN_INCORRECT")
         .hasMessageNotContaining("wrong-pin-0000");
   }
@@ -171,7 +171,7 @@ class Pkcs11KeyLoaderTest {
 
     assertThatThrownBy(() -> loader.signer(libc))
         .isInstanceOf(Pkcs11Exception.class)
-        .hasMessageContaining("key pkcs11:token=" + TOKEN.label())
+        .hasMessageContaining("PKCS#11 URI pkcs11:token=" + TOKEN.label())
         .hasMessageContaining("libc.so.6")
         .hasMessageContaining("not a PKCS#11 module");
   }
@@ -186,7 +186,7 @@ class Pkcs11KeyLoaderTest {
                 .pinSource("file:" + pinFile));
 
     assertThatThrownBy(() -> loader.signer(bare))
-        .hasMessageContaining("names no module-path")
+        .hasMessageContaining("has no module-path")
         .hasMessageContaining("?module-path=");
     try (Pkcs11KeyLoader withDefault =
         new Pkcs11KeyLoader(PinSource.system(), TOKEN.modulePath())) {
@@ -199,14 +199,14 @@ class Pkcs11KeyLoaderTest {
     assertThatThrownBy(
             () -> loader.signer(ref(uri().object("release-ec").type(Pkcs11Uri.ObjectType.PUBLIC))))
         .isInstanceOf(Pkcs11Exception.class)
-        .hasMessageContaining("type=public names no private key");
+        .hasMessageContaining("names an object of type public; signing needs the private key");
   }
 
   @Test
   void signer_serialThatDoesNotMatchTheLabelledToken_isRefused() {
     assertThatThrownBy(() -> loader.signer(ref(uri().object("release-ec").serial("0000"))))
         .isInstanceOf(TokenNotFoundException.class)
-        .hasMessageContaining("serial is '0000' but the token's serial is");
+        .hasMessageContaining("has no token that matches; its tokens: '");
   }
 
   private static Pkcs11Uri.Builder uri() {
