@@ -5,6 +5,7 @@ import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonValue;
 import dev.graft.bundle.keys.TufKey;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,14 +22,14 @@ public record Root(
     implements Signed {
 
   public Root {
-    keys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+    keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
     EnumMap<RoleType, Role> copy = new EnumMap<>(RoleType.class);
     copy.putAll(roles);
     if (copy.size() != RoleType.values().length) {
       throw new JsonFormatException(
           "root must define the roles root, targets, snapshot and timestamp");
     }
-    roles = java.util.Collections.unmodifiableMap(copy);
+    roles = Collections.unmodifiableMap(copy);
   }
 
   public static Root fromJson(JsonObject signed) {

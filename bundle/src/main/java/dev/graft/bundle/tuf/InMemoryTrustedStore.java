@@ -2,6 +2,7 @@ package dev.graft.bundle.tuf;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A trusted store in memory, for tests, simulations and one-shot verification. */
@@ -25,7 +26,7 @@ public final class InMemoryTrustedStore implements TrustedStore {
   }
 
   /** The role names stored, for tests that assert what was persisted. */
-  public java.util.Set<String> roleNames() {
-    return java.util.Set.copyOf(files.keySet());
+  public Set<String> roleNames() {
+    return Set.copyOf(files.keySet());
   }
 }

@@ -32,8 +32,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -302,7 +306,7 @@ public final class Demo {
     byte[] secret = new byte[18];
     new SecureRandom().nextBytes(secret);
     char[] passphrase =
-        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret).toCharArray();
+        Base64.getUrlEncoder().withoutPadding().encodeToString(secret).toCharArray();
     Path passphraseFile = keys.resolve("passphrase.txt");
     Files.writeString(passphraseFile, new String(passphrase) + "\n", StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(passphraseFile, PosixFilePermissions.fromString("rw-------"));
@@ -318,7 +322,7 @@ public final class Demo {
       Files.write(
           keys.resolve(entry.getKey() + ".pub.json"), PublicKeyFile.encode(key.publicKey()));
     }
-    java.util.Arrays.fill(passphrase, '\0');
+    Arrays.fill(passphrase, '\0');
     detail(
         "offline keys (image root, image targets, director root) written encrypted to "
             + keys
@@ -335,8 +339,7 @@ public final class Demo {
                 .put("release_counter", counter)
                 .put(
                     "hardware",
-                    new JsonArray(
-                        java.util.List.of(new JsonString(HARDWARE), new JsonString("gw-arm64"))))
+                    new JsonArray(List.of(new JsonString(HARDWARE), new JsonString("gw-arm64"))))
                 .build())
         .build();
   }
@@ -426,7 +429,7 @@ public final class Demo {
       return;
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }
