@@ -73,13 +73,6 @@ public final class InMemoryRepository implements Repository {
   }
 
   private static byte[] capped(byte[] bytes, long maxLength, String name) {
-    if (bytes.length > maxLength) {
-      throw new EndlessDataException(
-          name
-              + " is longer than the "
-              + maxLength
-              + " bytes allowed — possible endless-data attack");
-    }
-    return bytes.clone();
+    return EndlessDataException.requireWithin(bytes, maxLength, name).clone();
   }
 }

@@ -185,7 +185,9 @@ public final class TufClient {
       if (bytes.isEmpty()) {
         break;
       }
-      byte[] data = capped(bytes.get(), limits.rootMaxLength(), next + ".root.json");
+      byte[] data =
+          EndlessDataException.requireWithin(
+              bytes.get(), limits.rootMaxLength(), next + ".root.json");
       updateRoot(data, next);
       store.store(ROOT, data);
     }
@@ -254,7 +256,7 @@ public final class TufClient {
         repository
             .fetchMetadata(TIMESTAMP, OptionalLong.empty(), limits.timestampMaxLength())
             .orElseThrow(() -> new RepositoryException("the repository has no timestamp.json"));
-    data = capped(data, limits.timestampMaxLength(), "timestamp.json");
+    data = EndlessDataException.requireWithin(data, limits.timestampMaxLength(), "timestamp.json");
     SignedMetadata<Timestamp> previous = timestamp;
     if (updateTimestamp(data)) {
       store.store(TIMESTAMP, data);
@@ -327,7 +329,7 @@ public final class TufClient {
             .fetchMetadata(SNAPSHOT, version, maxLength)
             .orElseThrow(() ->
                 new RepositoryException("the repository has no " + fileName(SNAPSHOT, version)));
-    data = capped(data, maxLength, fileName(SNAPSHOT, version));
+    data = EndlessDataException.requireWithin(data, maxLength, fileName(SNAPSHOT, version));
     updateSnapshot(data, false);
     store.store(SNAPSHOT, data);
   }
@@ -423,7 +425,7 @@ public final class TufClient {
             .fetchMetadata(roleName, version, maxLength)
             .orElseThrow(() ->
                 new RepositoryException("the repository has no " + fileName(roleName, version)));
-    data = capped(data, maxLength, fileName(roleName, version));
+    data = EndlessDataException.requireWithin(data, maxLength, fileName(roleName, version));
     SignedMetadata<Targets> verified = updateTargets(data, roleName, delegator);
     store.store(roleName, data);
     return verified;
@@ -570,7 +572,7 @@ public final class TufClient {
   /** Downloads a target (at most its length) and returns its bytes once length and hashes match. */
   public byte[] downloadTarget(TargetFile target) {
     byte[] data = repository.fetchTarget(repositoryPath(target), target.length());
-    data = capped(data, target.length(), "target " + target.path());
+    data = EndlessDataException.requireWithin(data, target.length(), "target " + target.path());
     verifyTarget(target, data);
     return data;
   }
@@ -690,17 +692,6 @@ public final class TufClient {
                 + hash.getValue());
       }
     }
-  }
-
-  private static byte[] capped(byte[] data, long maxLength, String what) {
-    if (data.length > maxLength) {
-      throw new EndlessDataException(
-          what
-              + " is longer than the "
-              + maxLength
-              + " bytes allowed — possible endless-data attack");
-    }
-    return data;
   }
 
   private static String fileName(String roleName, OptionalLong version) {
