@@ -2,6 +2,7 @@ package dev.graft.policies;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ final class Document {
 
   record Obj(Map<String, Member> members, int line, int column) implements Node {
     Obj {
-      members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
+      members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
     }
 
     @Override
@@ -200,7 +201,8 @@ final class Document {
   /**
    * Jackson reports a YAML alias as a plain string holding the anchor's name, which would silently
    * change a value's meaning; anchors, aliases and explicit tags are refused outright, which also
-   * rules out alias-expansion bombs.
+   * rules out alias-expansion bombs. (Jackson does not report an anchor on a plain scalar; such an
+   * anchor is inert, because the alias that would use it is refused.)
    */
   private void refuseYamlReferences(String path) {
     if (parser instanceof YAMLParser yaml) {

@@ -9,6 +9,7 @@ import dev.graft.policies.Document.Obj;
 import dev.graft.policies.Document.Text;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -164,7 +165,7 @@ final class Members {
 
   static <E extends Enum<E>> E choice(
       Node node, String path, Document.Failure failure, E[] values, Function<E, String> wire) {
-    String allowed = java.util.Arrays.stream(values).map(wire).collect(Collectors.joining(", "));
+    String allowed = Arrays.stream(values).map(wire).collect(Collectors.joining(", "));
     if (!(node instanceof Text text)) {
       throw fail(node, path, failure, "must be one of " + allowed + ", not " + describe(node));
     }
