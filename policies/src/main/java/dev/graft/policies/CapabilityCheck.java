@@ -7,7 +7,10 @@ import dev.graft.policies.Manifest.Direction;
 import dev.graft.policies.Manifest.ModbusPoint;
 import dev.graft.policies.Manifest.Point;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -55,7 +58,36 @@ public sealed interface CapabilityCheck {
         coap(point, point.coap(), device, grant, violations);
       }
     }
+    conditions(manifest, grant, violations);
     return violations.isEmpty() ? new Accepted() : new Rejected(violations);
+  }
+
+  /** The grant's conditions read the module's points by name; each must be declared. */
+  private static void conditions(Manifest manifest, Grant grant, List<Violation> out) {
+    Set<String> declared = manifest.points().stream().map(Point::name).collect(Collectors.toSet());
+    Map<String, Condition> conditions = new LinkedHashMap<>();
+    grant.swapCondition().ifPresent(swap -> conditions.put("swap_when", swap.when()));
+    Condition expect = grant.watch().expect();
+    if (expect != null) {
+      conditions.put("watch.expect", expect);
+    }
+    conditions.forEach((where, condition) -> {
+      for (String name : condition.points()) {
+        if (!declared.contains(name)) {
+          out.add(
+              new Violation(
+                  name,
+                  null,
+                  null,
+                  null,
+                  "the grant's "
+                      + where
+                      + " reads point '"
+                      + name
+                      + "', which the manifest does not declare"));
+        }
+      }
+    });
   }
 
   private static void limits(Manifest manifest, Grant.Ceilings ceilings, List<Violation> out) {

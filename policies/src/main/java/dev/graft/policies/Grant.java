@@ -173,10 +173,10 @@ public record Grant(
       BigDecimal safe,
       FaultPolicy fault) {}
 
-  public record Watch(int windowS, int faultLimit, @Nullable String expect) {}
+  public record Watch(int windowS, int faultLimit, @Nullable Condition expect) {}
 
   /** Swap only when {@code when} holds, waiting at most {@code timeoutS} seconds. */
-  public record Swap(String when, int timeoutS) {}
+  public record Swap(Condition when, int timeoutS) {}
 
   /** A device input that must be on (1) for any swap. */
   public record UpdatePermit(String device, ModbusTable table, int address) {}
@@ -233,10 +233,11 @@ public record Grant(
         new Watch(
             (int) w.integer("window_s", 1, 7 * 86_400),
             (int) w.integer("fault_limit", 0, 1_000_000),
-            w.optionalText("expect").orElse(null));
+            w.has("expect") ? condition(w, "expect") : null);
     w.done();
     RollbackMode rollback = root.choice("rollback", RollbackMode.values(), RollbackMode::wire);
-    Optional<String> when = root.optionalText("swap_when");
+    Optional<Condition> when =
+        root.has("swap_when") ? Optional.of(condition(root, "swap_when")) : Optional.empty();
     Optional<Long> timeout =
         root.has("swap_timeout_s")
             ? Optional.of(root.integer("swap_timeout_s", 1, 7 * 86_400))
@@ -251,6 +252,15 @@ public record Grant(
         root.optionalObject("update_permit").map(p -> permit(p, devices)).orElse(null);
     root.done();
     return new Grant(devices, ceilings, outputs, watch, rollback, swap, permit);
+  }
+
+  private static Condition condition(Members members, String name) {
+    String text = members.text(name);
+    try {
+      return Condition.parse(text);
+    } catch (PolicyViolationException e) {
+      throw members.fail(name, "'" + text + "' is not a condition, " + e.getMessage());
+    }
   }
 
   private static Device device(String name, Members members) {

@@ -37,6 +37,8 @@ public record Manifest(
   public static final int MAX_BYTES = 256 * 1024;
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  // point names are read by the grant's conditions (swap_when, expect), so they are identifiers
+  private static final Pattern POINT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final JsonFactory JSON =
       JsonFactory.builder()
@@ -187,6 +189,11 @@ public record Manifest(
 
   private static Point point(Members members) {
     String name = members.text("name");
+    if (!POINT_NAME.matcher(name).matches()) {
+      throw members.fail(
+          "name",
+          "'" + name + "' is not a point name (a letter or '_', then letters, digits, '_')");
+    }
     Direction dir = members.choice("dir", Direction.values(), Direction::wire);
     String device = members.text("device");
     boolean hasModbus = members.has("modbus");

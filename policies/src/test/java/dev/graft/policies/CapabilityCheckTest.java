@@ -226,4 +226,13 @@ class CapabilityCheckTest {
     assertThat(manifest().points()).isUnmodifiable();
     assertThat(site().devices()).isUnmodifiable();
   }
+
+  @Test
+  void check_grantConditionReadsUndeclaredPoint_rejected() throws IOException {
+    Grant grant = siteWith("expect: \"temp < 95\"", "expect: \"temp < 95 and pressure < 3\"");
+
+    assertThat(violations(CapabilityCheck.check(manifest(), grant)))
+        .containsExactly(
+            "the grant's watch.expect reads point 'pressure', which the manifest does not declare");
+  }
 }

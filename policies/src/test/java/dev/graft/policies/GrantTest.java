@@ -61,9 +61,17 @@ class GrantTest {
                 BigDecimal.ONE,
                 BigDecimal.ZERO,
                 FaultPolicy.SAFE));
-    assertThat(grant.watch()).isEqualTo(new Grant.Watch(600, 0, "temp < 95"));
+    assertThat(grant.watch())
+        .isEqualTo(
+            new Grant.Watch(
+                600,
+                0,
+                new Condition.Comparison("temp", Condition.Operator.LT, new BigDecimal("95"))));
     assertThat(grant.rollback()).isEqualTo(RollbackMode.AUTO);
-    assertThat(grant.swap()).isEqualTo(new Grant.Swap("burner == 0", 900));
+    assertThat(grant.swap())
+        .isEqualTo(
+            new Grant.Swap(
+                new Condition.Comparison("burner", Condition.Operator.EQ, BigDecimal.ZERO), 900));
     assertThat(grant.updatePermit())
         .isEqualTo(new Grant.UpdatePermit("boiler-plc", ModbusTable.DISCRETE_INPUT, 0));
   }
@@ -265,5 +273,14 @@ class GrantTest {
         .isInstanceOf(GrantException.class)
         .hasMessageEndingWith(
             "devices.thermostat.modbus: 'thermostat' is a CoAP device; it has no Modbus tables");
+  }
+
+  @Test
+  void parse_malformedCondition_refusedWithWhereInTheExpression() throws IOException {
+    assertThatThrownBy(
+            () -> parseSiteWith("swap_when: \"burner == 0\"", "swap_when: \"burner == \""))
+        .isInstanceOf(GrantException.class)
+        .hasMessageEndingWith(
+            "swap_when: 'burner == ' is not a condition, at character 11: expected a number");
   }
 }

@@ -278,4 +278,11 @@ class ManifestTest {
         .isInstanceOf(ManifestException.class)
         .hasMessageEndingWith("points[0].modbus.scale: scale must not be 0");
   }
+
+  @Test
+  void parse_pointNameThatIsNoIdentifier_refused() throws IOException {
+    assertThatThrownBy(() -> parseExampleWith("\"name\": \"burner\"", "\"name\": \"burner 1\""))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("points[2].name: 'burner 1' is not a point name");
+  }
 }
