@@ -253,6 +253,13 @@ public record Manifest(
         members
             .optionalChoice("method", CoapMethod.values(), CoapMethod::wire)
             .orElse(dir == Direction.IN ? CoapMethod.GET : CoapMethod.PUT);
+    if ((dir == Direction.IN) != (method == CoapMethod.GET)) {
+      throw members.fail(
+          "method",
+          dir == Direction.IN
+              ? "an input is read with GET, not " + method
+              : "an output is written with PUT or POST, not GET");
+    }
     members.done();
     return new CoapPoint(path, method);
   }

@@ -148,14 +148,19 @@ class CapabilityCheckTest {
 
   @Test
   void check_coapMethodNotGranted_rejected() throws IOException {
+    Grant grant = siteWith("methods: [GET]", "methods: [GET, PUT]");
     Manifest manifest =
         manifestWith(
-            "\"coap\": {\"path\": \"/setpoint\"}",
-            "\"coap\": {\"path\": \"/setpoint\", \"method\": \"POST\"}");
+            "\"dir\": \"in\",  \"device\": \"thermostat\", \"coap\": {\"path\": \"/setpoint\"}",
+            "\"dir\": \"out\", \"device\": \"thermostat\", \"coap\": {\"path\": \"/setpoint\","
+                + " \"method\": \"POST\"}");
 
-    assertThat(violations(CapabilityCheck.check(manifest, site())))
+    assertThat(violations(CapabilityCheck.check(manifest, grant)))
         .containsExactly(
-            "point 'setpoint' uses POST /setpoint on 'thermostat'; the grant allows GET /setpoint");
+            "point 'setpoint' uses POST /setpoint on 'thermostat'; the grant allows GET/PUT"
+                + " /setpoint",
+            "point 'setpoint' uses POST /setpoint on 'thermostat', but the grant has no output"
+                + " entry (range, safe value, fault policy) for it");
   }
 
   @Test

@@ -283,4 +283,11 @@ class GrantTest {
         .hasMessageEndingWith(
             "swap_when: 'burner == ' is not a condition, at character 11: expected a number");
   }
+
+  @Test
+  void parse_emptyDocument_refused() {
+    assertThatThrownBy(() -> parse(""))
+        .isInstanceOf(GrantException.class)
+        .hasMessageEndingWith("the document must be one object");
+  }
 }

@@ -285,4 +285,14 @@ class ManifestTest {
         .isInstanceOf(ManifestException.class)
         .hasMessageContaining("points[2].name: 'burner 1' is not a point name");
   }
+
+  @Test
+  void parse_coapInputWithWriteMethod_refused() throws IOException {
+    assertThatThrownBy(() ->
+            parseExampleWith(
+                "\"coap\": {\"path\": \"/setpoint\"}",
+                "\"coap\": {\"path\": \"/setpoint\", \"method\": \"PUT\"}"))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageEndingWith("points[1].coap.method: an input is read with GET, not PUT");
+  }
 }
