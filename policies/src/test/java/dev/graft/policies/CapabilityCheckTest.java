@@ -97,9 +97,11 @@ class CapabilityCheckTest {
     Grant grant =
         siteWith(
             "      - {table: coil, from: 0, to: 7, access: read_write}\n",
-            "      - {table: coil, from: 0, to: 7, access: read_write}\n"
-                + "      - {table: holding_register, from: 0, to: 9, access: read}\n"
-                + "      - {table: holding_register, from: 10, to: 10, access: write}\n");
+            """
+                  - {table: coil, from: 0, to: 7, access: read_write}
+                  - {table: holding_register, from: 0, to: 9, access: read}
+                  - {table: holding_register, from: 10, to: 10, access: write}
+            """);
     Manifest manifest =
         manifestWith(
             "{\"table\": \"coil\", \"address\": 3}",
