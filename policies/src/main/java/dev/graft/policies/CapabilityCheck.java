@@ -1,0 +1,255 @@
+package dev.graft.policies;
+
+import dev.graft.policies.Grant.Device;
+import dev.graft.policies.Grant.ModbusRange;
+import dev.graft.policies.Manifest.CoapPoint;
+import dev.graft.policies.Manifest.Direction;
+import dev.graft.policies.Manifest.ModbusPoint;
+import dev.graft.policies.Manifest.Point;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Whether a manifest lies inside a grant. A bundle is staged only when every point and limit does;
+ * otherwise every violation is named, not just the first, so one report tells the operator or the
+ * module's author everything to fix.
+ */
+public sealed interface CapabilityCheck {
+
+  record Accepted() implements CapabilityCheck {}
+
+  record Rejected(List<Violation> violations) implements CapabilityCheck {
+    public Rejected {
+      violations = List.copyOf(violations);
+      if (violations.isEmpty()) {
+        throw new IllegalArgumentException("a rejection names at least one violation");
+      }
+    }
+  }
+
+  static CapabilityCheck check(Manifest manifest, Grant grant) {
+    List<Violation> violations = new ArrayList<>();
+    limits(manifest, grant.ceilings(), violations);
+    for (Point point : manifest.points()) {
+      Device device = grant.devices().get(point.device());
+      if (device == null) {
+        violations.add(
+            new Violation(
+                point.name(),
+                point.device(),
+                null,
+                null,
+                "point '"
+                    + point.name()
+                    + "' uses device '"
+                    + point.device()
+                    + "', which the grant does not name (granted devices: "
+                    + String.join(", ", grant.devices().keySet())
+                    + ")"));
+        continue;
+      }
+      if (point.modbus() != null) {
+        modbus(point, point.modbus(), device, grant, violations);
+      } else if (point.coap() != null) {
+        coap(point, point.coap(), device, grant, violations);
+      }
+    }
+    conditions(manifest, grant, violations);
+    return violations.isEmpty() ? new Accepted() : new Rejected(violations);
+  }
+
+  /** The grant's conditions read the module's points by name; each must be declared. */
+  private static void conditions(Manifest manifest, Grant grant, List<Violation> out) {
+    Set<String> declared = manifest.points().stream().map(Point::name).collect(Collectors.toSet());
+    Map<String, Condition> conditions = new LinkedHashMap<>();
+    grant.swapCondition().ifPresent(swap -> conditions.put("swap_when", swap.when()));
+    Condition expect = grant.watch().expect();
+    if (expect != null) {
+      conditions.put("watch.expect", expect);
+    }
+    conditions.forEach((where, condition) -> {
+      for (String name : condition.points()) {
+        if (!declared.contains(name)) {
+          out.add(
+              new Violation(
+                  name,
+                  null,
+                  null,
+                  null,
+                  "the grant's "
+                      + where
+                      + " reads point '"
+                      + name
+                      + "', which the manifest does not declare"));
+        }
+      }
+    });
+  }
+
+  private static void limits(Manifest manifest, Grant.Ceilings ceilings, List<Violation> out) {
+    if (manifest.limits().memoryPages() > ceilings.memoryPages()) {
+      out.add(
+          Violation.ofLimit(
+              "limits.memory_pages "
+                  + manifest.limits().memoryPages()
+                  + " exceeds the grant's ceiling of "
+                  + ceilings.memoryPages()
+                  + " pages"));
+    }
+    if (manifest.limits().tickBudgetUs() > ceilings.tickBudgetUs()) {
+      out.add(
+          Violation.ofLimit(
+              "limits.tick_budget_us "
+                  + manifest.limits().tickBudgetUs()
+                  + " exceeds the grant's ceiling of "
+                  + ceilings.tickBudgetUs()
+                  + " µs"));
+    }
+    if (manifest.tickMs() < ceilings.minTickMs()) {
+      out.add(
+          Violation.ofLimit(
+              "tick_ms "
+                  + manifest.tickMs()
+                  + " is faster than the grant's minimum tick period of "
+                  + ceilings.minTickMs()
+                  + " ms"));
+    }
+  }
+
+  private static void modbus(
+      Point point, ModbusPoint modbus, Device device, Grant grant, List<Violation> out) {
+    ModbusTable table = modbus.table();
+    String verb = point.dir() == Direction.IN ? "reads" : "writes";
+    String what =
+        "point '"
+            + point.name()
+            + "' "
+            + verb
+            + " "
+            + table.singular()
+            + " "
+            + (modbus.type().width() == 1
+                ? String.valueOf(modbus.address())
+                : modbus.address() + "–" + modbus.lastAddress() + " (" + modbus.type().wire() + ")")
+            + " of '"
+            + device.name()
+            + "'";
+    if (!device.transport().modbus()) {
+      out.add(
+          new Violation(
+              point.name(),
+              device.name(),
+              table,
+              modbus.address(),
+              what + ", but the grant reaches that device over " + device.transport().scheme()));
+      return;
+    }
+    boolean write = point.dir() == Direction.OUT;
+    for (int address = modbus.address(); address <= modbus.lastAddress(); address++) {
+      if (!covered(device, table, address, write)) {
+        out.add(
+            new Violation(
+                point.name(),
+                device.name(),
+                table,
+                modbus.address(),
+                what + "; the grant allows " + allowed(device, table)));
+        break;
+      }
+    }
+    if (write
+        && grant
+            .output(device.name(), new Grant.Target.Register(table, modbus.address()))
+            .isEmpty()) {
+      out.add(
+          new Violation(
+              point.name(),
+              device.name(),
+              table,
+              modbus.address(),
+              what
+                  + ", but the grant has no output entry (range, safe value, fault policy) for"
+                  + " it"));
+    }
+  }
+
+  private static boolean covered(Device device, ModbusTable table, int address, boolean write) {
+    return device.modbus().stream()
+        .anyMatch(r ->
+            r.table() == table
+                && r.contains(address)
+                && (write ? r.access().writes() : r.access().reads()));
+  }
+
+  private static String allowed(Device device, ModbusTable table) {
+    List<ModbusRange> ranges = device.modbus().stream().filter(r -> r.table() == table).toList();
+    if (ranges.isEmpty()) {
+      return "no " + table.plural() + " on '" + device.name() + "'";
+    }
+    return table.plural()
+        + " "
+        + ranges.stream()
+            .map(r ->
+                (r.from() == r.to() ? r.from() : r.from() + "–" + r.to())
+                    + " "
+                    + r.access().phrase())
+            .collect(Collectors.joining(", "));
+  }
+
+  private static void coap(
+      Point point, CoapPoint coap, Device device, Grant grant, List<Violation> out) {
+    String what =
+        "point '"
+            + point.name()
+            + "' uses "
+            + coap.method()
+            + " "
+            + coap.path()
+            + " on '"
+            + device.name()
+            + "'";
+    if (device.transport().modbus()) {
+      out.add(
+          new Violation(
+              point.name(),
+              device.name(),
+              null,
+              null,
+              what + ", but the grant reaches that device over modbus-tcp"));
+      return;
+    }
+    boolean allowed =
+        device.coap().stream()
+            .anyMatch(r -> r.path().equals(coap.path()) && r.methods().contains(coap.method()));
+    if (!allowed) {
+      String granted =
+          device.coap().isEmpty()
+              ? "no CoAP resources"
+              : device.coap().stream()
+                  .map(r ->
+                      r.methods().stream().map(CoapMethod::wire).collect(Collectors.joining("/"))
+                          + " "
+                          + r.path())
+                  .collect(Collectors.joining(", "));
+      out.add(
+          new Violation(
+              point.name(), device.name(), null, null, what + "; the grant allows " + granted));
+    }
+    if (point.dir() == Direction.OUT
+        && grant.output(device.name(), new Grant.Target.Resource(coap.path())).isEmpty()) {
+      out.add(
+          new Violation(
+              point.name(),
+              device.name(),
+              null,
+              null,
+              what
+                  + ", but the grant has no output entry (range, safe value, fault policy) for"
+                  + " it"));
+    }
+  }
+}

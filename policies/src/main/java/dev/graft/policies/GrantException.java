@@ -1,0 +1,40 @@
+package dev.graft.policies;
+
+/**
+ * A site grant that does not parse or breaks a rule of the grant format; the message names line,
+ * column and the path of the offending member.
+ */
+public final class GrantException extends PolicyViolationException {
+  private static final long serialVersionUID = 1L;
+
+  private final int line;
+  private final int column;
+  private final String path;
+
+  public GrantException(int line, int column, String path, String problem) {
+    super(
+        "grant line "
+            + line
+            + ", column "
+            + column
+            + (path.isEmpty() ? "" : ", " + path)
+            + ": "
+            + problem);
+    this.line = line;
+    this.column = column;
+    this.path = path;
+  }
+
+  public int line() {
+    return line;
+  }
+
+  public int column() {
+    return column;
+  }
+
+  /** Path of the offending member, such as {@code points[1].modbus.table}; empty for the root. */
+  public String path() {
+    return path;
+  }
+}
