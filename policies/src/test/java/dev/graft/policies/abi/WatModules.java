@@ -2,6 +2,7 @@ package dev.graft.policies.abi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,15 +28,18 @@ final class WatModules {
 
   /** Skips the calling test, saying why, when wat2wasm is not installed. */
   static void assumeWat2WasmInstalled() {
-    boolean found =
-        Objects.requireNonNullElse(System.getenv("PATH"), "")
-            .lines()
-            .flatMap(path -> List.of(path.split(java.io.File.pathSeparator)).stream())
-            .anyMatch(dir -> Files.isExecutable(Path.of(dir, WAT2WASM)));
     Assumptions.assumeTrue(
-        found,
+        isOnPath(WAT2WASM),
         "wat2wasm is not on PATH: install Debian package wabt (scripts/packages.txt);"
             + " ABI validator tests skipped");
+  }
+
+  /** Whether an executable called {@code program} is on the PATH. */
+  static boolean isOnPath(String program) {
+    return Objects.requireNonNullElse(System.getenv("PATH"), "")
+        .lines()
+        .flatMap(path -> List.of(path.split(File.pathSeparator)).stream())
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 
   /** The bytes of {@code abi/<name>.wat}, compiled. */
