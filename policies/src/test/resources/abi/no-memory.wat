@@ -1,0 +1,2 @@
+(module
+  (func (export "graft_tick") (param i64) (result i32) i32.const 0))
