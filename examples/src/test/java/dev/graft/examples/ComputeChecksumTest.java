@@ -2,15 +2,10 @@ package dev.graft.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,23 +18,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ComputeChecksumTest {
 
-  private static final Path NODE = Path.of("/usr/bin/node");
   private static final Pattern CHECKSUM = Pattern.compile("\"checksum\":\"(-?[0-9]+)\"");
   private static final int N = 32;
 
   @BeforeAll
   static void needsNode() {
-    if (!Files.isExecutable(NODE)) {
-      System.err.println(
-          "SKIPPED ComputeChecksumTest: " + NODE + " missing; install the Debian package nodejs");
-    }
-    Assumptions.assumeTrue(
-        Files.isExecutable(NODE), NODE + " missing; install nodejs to run the compute check");
+    NodeDriver.assumeNode("ComputeChecksumTest");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2, 7, 250})
-  void compute_underNode_matchesTheJavaKernel(int rounds) throws Exception {
+  void compute_underNode_matchesTheJavaKernel(int rounds) {
     long fromWasm = runUnderNode(rounds);
 
     assertThat(fromWasm).isEqualTo(checksum(rounds));
@@ -53,18 +42,17 @@ class ComputeChecksumTest {
         .doesNotContain(0L);
   }
 
-  private static long runUnderNode(int rounds) throws IOException, InterruptedException {
+  private static long runUnderNode(int rounds) {
     Path harness = BuiltExamples.sourceDirectory().resolve("compute/run-node.mjs");
     Path wasm = BuiltExamples.wasmDirectory().resolve("compute.wasm");
     assertThat(wasm).as("built by examples/build.sh").isRegularFile();
-    Process node =
-        new ProcessBuilder(
-                NODE.toString(), harness.toString(), wasm.toString(), Integer.toString(rounds))
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("node finished").isTrue();
-    assertThat(node.exitValue()).as("node: %s", output).isZero();
+    String output =
+        NodeDriver.run(
+            List.of(
+                NodeDriver.NODE.toString(),
+                harness.toString(),
+                wasm.toString(),
+                Integer.toString(rounds)));
     Matcher matcher = CHECKSUM.matcher(output);
     assertThat(matcher.find()).as("checksum in node's output: %s", output).isTrue();
     return Long.parseLong(matcher.group(1));
