@@ -1,5 +1,7 @@
 ;; Counts ticks, writes the count to output 2 (level) and hands the count over as state.
+;; Traps when input 0 is positive, to show a replacement instance picks up the saved count.
 (module
+  (import "graft" "point_get" (func $point_get (param i32) (result f64)))
   (import "graft" "point_set" (func $point_set (param i32 f64) (result i32)))
   (import "graft" "log" (func $log (param i32 i32 i32)))
   (memory (export "memory") 1)
@@ -10,6 +12,7 @@
     (i32.const 0))
   (func (export "graft_self_test") (result i32) (i32.const 0))
   (func (export "graft_tick") (param $now i64) (result i32)
+    (if (f64.gt (call $point_get (i32.const 0)) (f64.const 0)) (then unreachable))
     (global.set $count (i64.add (global.get $count) (i64.const 1)))
     (drop (call $point_set (i32.const 2) (f64.convert_i64_s (global.get $count))))
     (i32.const 0))
