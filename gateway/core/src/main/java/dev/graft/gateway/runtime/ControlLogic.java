@@ -78,6 +78,7 @@ public final class ControlLogic implements AutoCloseable {
   private final Map<String, Double> metrics = GraftImports.newMetrics();
   private final Map<Integer, Double> lastOutputs = new ConcurrentHashMap<>();
   private final AtomicLong instancesCreated = new AtomicLong();
+  private final AtomicLong workerGeneration = new AtomicLong();
 
   private ExecutorService worker;
   private @Nullable Live live;
@@ -241,9 +242,11 @@ public final class ControlLogic implements AutoCloseable {
     }
   }
 
-  private static ExecutorService newWorker() {
+  private ExecutorService newWorker() {
+    // Named per module and generation, so an abandoned worker can be told apart in a thread dump.
+    String name = "graft-" + manifest.name() + "-worker-" + workerGeneration.incrementAndGet();
     return Executors.newSingleThreadExecutor(task -> {
-      Thread t = new Thread(null, task, "graft-module-worker", WORKER_STACK_BYTES);
+      Thread t = new Thread(null, task, name, WORKER_STACK_BYTES);
       t.setDaemon(true);
       return t;
     });

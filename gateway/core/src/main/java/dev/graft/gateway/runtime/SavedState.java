@@ -7,6 +7,8 @@ import java.util.HexFormat;
  * A state blob a module saved with {@code graft_save}, tagged with the module's name and the
  * manifest's {@code state_version} so a successor only receives a state it says it accepts.
  */
+// The blob is copied in and out, and equals/hashCode compare its contents.
+@SuppressWarnings("ArrayRecordComponent")
 public record SavedState(String moduleName, int stateVersion, byte[] blob) {
   public SavedState {
     blob = blob.clone();

@@ -73,6 +73,48 @@ class ControlLogicTest {
   }
 
   @Test
+  void tick_infiniteLoop_abandonedWorkerStopsAtInterrupt() throws Exception {
+    try (ControlLogic logic = load("runaway")) {
+      assertThat(workerAlive("graft-test-logic-worker-1")).as("first worker running").isTrue();
+
+      assertThat(logic.tick(100, Fixtures.inputs(1))).isInstanceOf(TickResult.Fault.class);
+
+      // the loop has no host call: only the interrupt checked at its back-edge can end it
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (workerAlive("graft-test-logic-worker-1") && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(workerAlive("graft-test-logic-worker-1"))
+          .as("runaway worker still running")
+          .isFalse();
+    }
+  }
+
+  private static boolean workerAlive(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals(name) && t.isAlive());
+  }
+
+  @Test
+  void tick_procExit_containedAsTrap() throws Exception {
+    try (ControlLogic logic = load("exits")) {
+      assertThat(logic.tick(100, Fixtures.inputs(0)))
+          .isEqualTo(new TickResult.Fault(FaultKind.TRAP, "proc_exit(3)"));
+    }
+  }
+
+  @Test
+  void build_declaredMaximumAboveGrant_cappedAtGrant() throws Exception {
+    try (ControlLogic logic = load("grow-max")) {
+      assertThat(logic.shape().declaredMaximumPages()).hasValue(10);
+      assertThat(logic.memoryLimits().maximumPages()).isEqualTo(2);
+
+      assertThat(logic.tick(100, Fixtures.inputs(0))).isInstanceOf(TickResult.Ok.class);
+      assertThat(logic.metrics()).containsEntry("grow5", -1.0).containsEntry("grow1", 1.0);
+    }
+  }
+
+  @Test
   void tick_deepRecursion_containedAsStackOverflow() throws Exception {
     try (ControlLogic logic = load("runaway")) {
       TickResult result = logic.tick(100, Fixtures.inputs(2));
