@@ -1,5 +1,5 @@
 ;; Asks to set output 2 (level) to input 0's value, and reports point_set's return codes for it,
-;; for an input, for a point that does not exist and for NaN.
+;; for an input, for a point that does not exist, for NaN and for 0.5 on the coil (output 1).
 (module
   (import "graft" "point_get" (func $point_get (param i32) (result f64)))
   (import "graft" "point_set" (func $point_set (param i32 f64) (result i32)))
@@ -9,6 +9,7 @@
   (data (i32.const 32) "rc_input")
   (data (i32.const 48) "rc_nopoint")
   (data (i32.const 64) "rc_nan")
+  (data (i32.const 80) "rc_coil")
   (func $report (param $name i32) (param $len i32) (param $rc i32)
     (call $metric (local.get $name) (local.get $len) (f64.convert_i32_s (local.get $rc))))
   (func (export "graft_tick") (param $now i64) (result i32)
@@ -20,4 +21,6 @@
       (call $point_set (i32.const 9) (f64.const 1)))
     (call $report (i32.const 64) (i32.const 6)
       (call $point_set (i32.const 2) (f64.div (f64.const 0) (f64.const 0))))
+    (call $report (i32.const 80) (i32.const 7)
+      (call $point_set (i32.const 1) (f64.const 0.5)))
     (i32.const 0)))

@@ -195,10 +195,11 @@ class ControlLogicTest {
           .containsEntry("rc_level", (double) HostError.OUT_OF_RANGE.code())
           .containsEntry("rc_input", (double) HostError.NOT_AN_OUTPUT.code())
           .containsEntry("rc_nopoint", (double) HostError.NOT_A_POINT.code())
-          .containsEntry("rc_nan", (double) HostError.NOT_FINITE.code());
+          .containsEntry("rc_nan", (double) HostError.NOT_FINITE.code())
+          .containsEntry("rc_coil", (double) HostError.OUT_OF_RANGE.code());
       assertThat(logic.lastOutputs()).isEqualTo(Map.of(2, 50.0));
-      // tick 1: input, no point, NaN; tick 2: the same three and the out-of-range level
-      assertThat(logic.refusals()).isEqualTo(7);
+      // tick 1: input, no point, NaN, coil 0.5; tick 2: the same four and the out-of-range level
+      assertThat(logic.refusals()).isEqualTo(9);
     }
   }
 
