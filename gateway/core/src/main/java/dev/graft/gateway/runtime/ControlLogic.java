@@ -1,0 +1,656 @@
+package dev.graft.gateway.runtime;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.graft.policies.Grant;
+import dev.graft.policies.Manifest;
+import dev.graft.policies.abi.AbiLimits;
+import dev.graft.policies.abi.AbiValidator;
+import dev.graft.policies.abi.ModuleShape;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One loaded control-logic module and its running instance.
+ *
+ * <p>Every call into the module runs on a dedicated worker thread under a budget. A call that
+ * overruns is interrupted (compiled code stops at calls and loop back-edges) and its worker thread
+ * abandoned; a call that traps, overflows its stack, exhausts memory or returns non-zero is
+ * likewise discarded. In every such case the instance is replaced by a fresh one ({@code
+ * _initialize}, {@code graft_init}, then {@code graft_load} of the last saved state), built on the
+ * worker while the caller goes on, so the caller never waits much longer than the budget.
+ *
+ * <p>Not thread-safe: one scan loop drives one {@code ControlLogic}.
+ */
+public final class ControlLogic implements AutoCloseable {
+
+  /** Default size limit for a module's bytes, checked before it is parsed. */
+  public static final long DEFAULT_MAX_MODULE_BYTES = 16L * 1024 * 1024;
+
+  /** Largest state blob copied out of a module. */
+  public static final int MAX_STATE_BYTES = 1024 * 1024;
+
+  /**
+   * Worker stack size: bounds how deep a module can recurse before the call is stopped as a stack
+   * overflow, the same on every JVM whatever its default thread stack.
+   */
+  static final long WORKER_STACK_BYTES = 2L * 1024 * 1024;
+
+  private final Manifest manifest;
+  private final ModuleShape shape;
+  private final CompiledModuleCache.Compiled compiled;
+  private final MemoryLimits memoryLimits;
+  private final long tickBudgetNanos;
+  private final long initBudgetNanos;
+  private final long selfTestBudgetNanos;
+  private final Consumer<LogLine> log;
+  private final Grant grant;
+
+  private final AtomicLong refusals = new AtomicLong();
+  private final AtomicLong droppedLogLines = new AtomicLong();
+  private final Map<String, Double> metrics = GraftImports.newMetrics();
+  private final Map<Integer, Double> lastOutputs = new ConcurrentHashMap<>();
+  private final AtomicLong instancesCreated = new AtomicLong();
+  private final AtomicLong workerGeneration = new AtomicLong();
+
+  private ExecutorService worker;
+  private @Nullable Live live;
+  private @Nullable Future<Live> replacement;
+  private long replacementStartedNanos;
+  private @Nullable SavedState lastState;
+  private long faults;
+  private TickResult.@Nullable Fault lastFault;
+  private volatile long clockMs;
+  private boolean closed;
+
+  /** A running instance and the imports bound to it. */
+  private record Live(
+      Instance instance, GraftImports imports, WasiPreview1 wasi, ExportFunction tick) {}
+
+  /** A contained failure of one call into the module. */
+  private static final class Contained extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final FaultKind kind;
+
+    Contained(FaultKind kind, String detail) {
+      super(detail, null, false, false);
+      this.kind = kind;
+    }
+
+    TickResult.Fault fault() {
+      return new TickResult.Fault(kind, String.valueOf(getMessage()));
+    }
+  }
+
+  /** A lifecycle export that returned a fault code; raised on the worker, contained by the host. */
+  private static final class NonZeroReturn extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NonZeroReturn(String export, long code) {
+      super(export + " returned " + code, null, false, false);
+    }
+  }
+
+  private ControlLogic(Builder b, ModuleShape shape, CompiledModuleCache.Compiled compiled) {
+    this.manifest = b.manifest;
+    this.grant = b.grant;
+    this.shape = shape;
+    this.compiled = compiled;
+    int ceiling = b.grant.ceilings().memoryPages();
+    // Capped here, not left to withMemoryLimits, which replaces the module's limits unchecked.
+    int maximum = Math.min(shape.declaredMaximumPages().orElse(ceiling), ceiling);
+    this.memoryLimits = new MemoryLimits(shape.initialPages(), maximum);
+    this.tickBudgetNanos = TimeUnit.MICROSECONDS.toNanos(b.grant.ceilings().tickBudgetUs());
+    this.initBudgetNanos = TimeUnit.MILLISECONDS.toNanos(b.grant.ceilings().initBudgetMs());
+    this.selfTestBudgetNanos = TimeUnit.MILLISECONDS.toNanos(b.grant.ceilings().selfTestBudgetMs());
+    this.log = b.log;
+    this.worker = newWorker();
+  }
+
+  /** Starts loading {@code wasm}, described by {@code manifest}, within {@code grant}. */
+  public static Builder builder(byte[] wasm, Manifest manifest, Grant grant) {
+    return new Builder(wasm, manifest, grant);
+  }
+
+  /** Options for loading a module; {@link #build()} validates, compiles and instantiates it. */
+  public static final class Builder {
+    private final byte[] wasm;
+    private final Manifest manifest;
+    private final Grant grant;
+    private @Nullable CompiledModuleCache cache;
+    private boolean interpreterFallback;
+    private long maxModuleBytes = DEFAULT_MAX_MODULE_BYTES;
+    private Consumer<LogLine> log = line -> {};
+
+    private Builder(byte[] wasm, Manifest manifest, Grant grant) {
+      this.wasm = wasm.clone();
+      this.manifest = manifest;
+      this.grant = grant;
+    }
+
+    /** The cache of compiled modules to use; without one, the module is compiled afresh. */
+    public Builder cache(CompiledModuleCache cache) {
+      this.cache = cache;
+      return this;
+    }
+
+    /**
+     * Whether a function too large to become one JVM method may run in Chicory's interpreter (about
+     * 60× slower) instead of failing the load. Off by default: a module is either compiled whole or
+     * refused, so its tick budget means the same thing everywhere.
+     */
+    public Builder interpreterFallback(boolean allowed) {
+      this.interpreterFallback = allowed;
+      return this;
+    }
+
+    public Builder maxModuleBytes(long bytes) {
+      this.maxModuleBytes = bytes;
+      return this;
+    }
+
+    /** Where the module's log lines (graft.log, WASI stdout and stderr) go. */
+    public Builder log(Consumer<LogLine> sink) {
+      this.log = sink;
+      return this;
+    }
+
+    /**
+     * Validates the module (before anything else reads it), checks its memory against the grant,
+     * compiles it (or takes it from the cache) and brings up the first instance.
+     *
+     * @throws dev.graft.policies.abi.AbiViolationException if the module breaks ABI graft/1
+     * @throws ModuleLoadException if it does not fit the grant or its initialisation fails
+     */
+    public ControlLogic build() {
+      int ceiling = grant.ceilings().memoryPages();
+      ModuleShape shape = AbiValidator.validate(wasm, new AbiLimits(maxModuleBytes, ceiling));
+      if (shape.initialPages() > ceiling) {
+        throw new ModuleLoadException(
+            "module declares "
+                + shape.initialPages()
+                + " initial memory pages; the grant's ceiling is "
+                + ceiling);
+      }
+      byte[] sha256 = sha256(wasm);
+      String hex = HexFormat.of().formatHex(sha256);
+      if (!hex.equals(manifest.module().sha256())) {
+        throw new ModuleLoadException(
+            "module bytes hash to "
+                + hex
+                + " but the manifest names "
+                + manifest.module().sha256());
+      }
+      boolean fallback = interpreterFallback;
+      CompiledModuleCache.Compiled compiled =
+          cache == null
+              ? compile(wasm, fallback)
+              : cache.get(sha256, fallback, () -> compile(wasm, fallback));
+      ControlLogic logic = new ControlLogic(this, shape, compiled);
+      try {
+        logic.start();
+      } catch (RuntimeException e) {
+        logic.close();
+        throw e;
+      }
+      return logic;
+    }
+  }
+
+  private static CompiledModuleCache.Compiled compile(byte[] wasm, boolean interpreterFallback) {
+    var module = Parser.parse(wasm);
+    var machines =
+        MachineFactoryCompiler.builder(module)
+            .withInterpreterFallback(
+                interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL)
+            .compile();
+    return new CompiledModuleCache.Compiled(module, machines);
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK provides SHA-256", e);
+    }
+  }
+
+  private ExecutorService newWorker() {
+    // Named per module and generation, so an abandoned worker can be told apart in a thread dump.
+    String name = "graft-" + manifest.name() + "-worker-" + workerGeneration.incrementAndGet();
+    return Executors.newSingleThreadExecutor(task -> {
+      Thread t = new Thread(null, task, name, WORKER_STACK_BYTES);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private void start() {
+    try {
+      live = call(this::fresh, initBudgetNanos);
+    } catch (Contained c) {
+      TickResult.Fault fault = c.fault();
+      throw new ModuleLoadException(
+          "module '"
+              + manifest.name()
+              + "' failed to start: "
+              + fault.kind()
+              + ": "
+              + fault.detail());
+    }
+  }
+
+  /** Instantiates and initialises a new instance; runs on the worker. */
+  private Live fresh() {
+    GraftImports imports =
+        new GraftImports(manifest, grant, log, refusals, droppedLogLines, metrics, lastOutputs);
+    imports.setClock(clockMs);
+    WasiPreview1 wasi = imports.wasi();
+    Instance instance =
+        Instance.builder(compiled.module())
+            .withImportValues(imports.importValues(wasi))
+            .withMachineFactory(compiled.machines())
+            .withMemoryLimits(memoryLimits)
+            .withStart(false)
+            .build();
+    instancesCreated.incrementAndGet();
+    if (shape.exports("_initialize")) {
+      instance.export("_initialize").apply();
+    }
+    if (shape.exports("graft_init")) {
+      long rc = instance.export("graft_init").apply()[0];
+      if (rc != 0) {
+        throw new NonZeroReturn("graft_init", rc);
+      }
+    }
+    SavedState state = lastState;
+    if (state != null && skipReason(state) == null) {
+      loadInto(instance, state);
+    }
+    return new Live(instance, imports, wasi, instance.export("graft_tick"));
+  }
+
+  /** Runs {@code body} on the worker, waiting at most {@code budgetNanos}. */
+  private <T> T call(Callable<T> body, long budgetNanos) throws Contained {
+    if (closed) {
+      throw new IllegalStateException("control logic is closed");
+    }
+    Future<T> future = worker.submit(body);
+    return await(future, budgetNanos);
+  }
+
+  private <T> T await(Future<T> future, long budgetNanos) throws Contained {
+    try {
+      return future.get(budgetNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      abandonWorker(future);
+      throw new Contained(
+          FaultKind.BUDGET_EXCEEDED,
+          "call ran past its budget of " + TimeUnit.NANOSECONDS.toMicros(budgetNanos) + " µs");
+    } catch (InterruptedException e) {
+      abandonWorker(future);
+      Thread.currentThread().interrupt();
+      throw new Contained(FaultKind.BUDGET_EXCEEDED, "caller was interrupted");
+    } catch (CancellationException e) {
+      throw new Contained(FaultKind.BUDGET_EXCEEDED, "call was cancelled");
+    } catch (ExecutionException e) {
+      throw classify(e.getCause() == null ? e : e.getCause());
+    }
+  }
+
+  /**
+   * Interrupts the overrunning call and gives up its thread: the next call must not queue behind a
+   * module that has not noticed the interrupt yet.
+   */
+  private void abandonWorker(Future<?> future) {
+    future.cancel(true);
+    worker.shutdownNow();
+    worker = newWorker();
+  }
+
+  private static Contained classify(Throwable t) {
+    if (t instanceof NonZeroReturn) {
+      return new Contained(FaultKind.NONZERO_RETURN, String.valueOf(t.getMessage()));
+    }
+    if (t instanceof StackOverflowError) {
+      return new Contained(FaultKind.STACK_OVERFLOW, "call stack exhausted");
+    }
+    if (t instanceof OutOfMemoryError) {
+      return new Contained(FaultKind.MEMORY_LIMIT, "out of memory: " + t.getMessage());
+    }
+    if (t instanceof WasiExitException exit) {
+      return new Contained(FaultKind.TRAP, "proc_exit(" + exit.exitCode() + ")");
+    }
+    String message = String.valueOf(t.getMessage());
+    if (t instanceof ChicoryException) {
+      if (message.contains("call stack exhausted")) {
+        return new Contained(FaultKind.STACK_OVERFLOW, message);
+      }
+      return new Contained(FaultKind.TRAP, message);
+    }
+    return new Contained(FaultKind.TRAP, t.getClass().getSimpleName() + ": " + message);
+  }
+
+  /**
+   * Runs one tick: {@code graft_tick(nowMs)} on {@code inputs}, within the grant's tick budget.
+   *
+   * @return the outputs the tick set, or the fault for which they were discarded
+   * @throws IllegalArgumentException if {@code inputs} does not match the manifest's points
+   */
+  public TickResult tick(long nowMs, ProcessImage inputs) {
+    return tick(nowMs, inputs, true);
+  }
+
+  private TickResult tick(long nowMs, ProcessImage inputs, boolean commit) {
+    if (inputs.size() != manifest.points().size()) {
+      throw new IllegalArgumentException(
+          "process image has "
+              + inputs.size()
+              + " points; the manifest declares "
+              + manifest.points().size());
+    }
+    long started = System.nanoTime();
+    clockMs = nowMs;
+    try {
+      Live current = awaitLive();
+      long left = tickBudgetNanos - (System.nanoTime() - started);
+      long rc =
+          call(
+              () -> {
+                current.imports().beginTick(nowMs, inputs);
+                return current.tick().apply(nowMs)[0];
+              },
+              Math.max(left, 0));
+      if (rc != 0) {
+        throw new Contained(FaultKind.NONZERO_RETURN, "graft_tick returned " + rc);
+      }
+      SortedMap<Integer, Double> outputs = new TreeMap<>(current.imports().tickOutputs());
+      if (commit) {
+        lastOutputs.putAll(outputs);
+      }
+      return new TickResult.Ok(outputs);
+    } catch (Contained c) {
+      return recordAndReplace(c.fault());
+    }
+  }
+
+  /**
+   * The running instance, waiting for a replacement at most the tick budget; a replacement that
+   * takes longer than the init budget is abandoned and started again.
+   */
+  private Live awaitLive() throws Contained {
+    Live current = live;
+    if (current != null) {
+      return current;
+    }
+    Future<Live> pending = replacement;
+    if (pending == null) {
+      throw new IllegalStateException("no instance and none being built");
+    }
+    try {
+      current = pending.get(tickBudgetNanos, TimeUnit.NANOSECONDS);
+      live = current;
+      replacement = null;
+      return current;
+    } catch (TimeoutException e) {
+      if (System.nanoTime() - replacementStartedNanos > initBudgetNanos) {
+        abandonWorker(pending);
+        startReplacement();
+        throw new Contained(
+            FaultKind.BUDGET_EXCEEDED, "replacement instance ran past the init budget; restarted");
+      }
+      throw new Contained(
+          FaultKind.BUDGET_EXCEEDED, "replacement instance not ready within the tick budget");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Contained(FaultKind.BUDGET_EXCEEDED, "caller was interrupted");
+    } catch (CancellationException e) {
+      startReplacement();
+      throw new Contained(FaultKind.BUDGET_EXCEEDED, "replacement was cancelled; restarted");
+    } catch (ExecutionException e) {
+      Contained c = classify(e.getCause() == null ? e : e.getCause());
+      startReplacement();
+      throw new Contained(c.fault().kind(), "replacement instance failed: " + c.getMessage());
+    }
+  }
+
+  private TickResult.Fault recordAndReplace(TickResult.Fault fault) {
+    faults++;
+    lastFault = fault;
+    Live old = live;
+    if (old != null) {
+      old.imports().revoke();
+      live = null;
+      startReplacement();
+    }
+    return fault;
+  }
+
+  private void startReplacement() {
+    replacementStartedNanos = System.nanoTime();
+    replacement = worker.submit(this::fresh);
+  }
+
+  /**
+   * Saves the module's state with {@code graft_save}, within the init budget. The state is also
+   * kept for recovery: a replacement instance loads it.
+   *
+   * @return the state, or empty if the module does not save state or faulted while saving (the
+   *     fault is recorded and the instance replaced)
+   */
+  public Optional<SavedState> save() {
+    if (!shape.exports("graft_save")) {
+      return Optional.empty();
+    }
+    try {
+      Live current = awaitLive();
+      byte[] blob = call(() -> saveFrom(current.instance()), initBudgetNanos);
+      SavedState state = new SavedState(manifest.name(), manifest.stateVersion(), blob);
+      lastState = state;
+      return Optional.of(state);
+    } catch (Contained c) {
+      recordAndReplace(c.fault());
+      return Optional.empty();
+    }
+  }
+
+  private static byte[] saveFrom(Instance instance) {
+    long packed = instance.export("graft_save").apply()[0];
+    int ptr = (int) (packed >>> 32);
+    int len = (int) packed;
+    Memory memory = instance.memory();
+    long end = Integer.toUnsignedLong(ptr) + Integer.toUnsignedLong(len);
+    if (len < 0 || len > MAX_STATE_BYTES) {
+      throw new NonZeroReturn("graft_save (length " + Integer.toUnsignedString(len) + ")", packed);
+    }
+    if (end > (long) memory.pages() * Memory.PAGE_SIZE) {
+      throw new NonZeroReturn("graft_save (blob outside memory)", packed);
+    }
+    return memory.readBytes(ptr, len);
+  }
+
+  /**
+   * Hands {@code state} (saved by this module or its predecessor) to the running instance with
+   * {@code graft_alloc} and {@code graft_load}. It is skipped, with the reason, unless the module
+   * name matches, the manifest's {@code accepts_state} lists its version and the module exports
+   * both calls.
+   */
+  public StateLoad load(SavedState state) {
+    String reason = skipReason(state);
+    if (reason != null) {
+      return new StateLoad.Skipped(reason);
+    }
+    try {
+      Live current = awaitLive();
+      call(
+          () -> {
+            loadInto(current.instance(), state);
+            return state.length();
+          },
+          initBudgetNanos);
+      lastState = state;
+      return new StateLoad.Loaded(state.length());
+    } catch (Contained c) {
+      return new StateLoad.Failed(recordAndReplace(c.fault()));
+    }
+  }
+
+  private @Nullable String skipReason(SavedState state) {
+    if (!state.moduleName().equals(manifest.name())) {
+      return "state is from module '" + state.moduleName() + "', this is '" + manifest.name() + "'";
+    }
+    if (!manifest.acceptsState().contains(state.stateVersion())) {
+      return "state version "
+          + state.stateVersion()
+          + " is not in accepts_state "
+          + manifest.acceptsState();
+    }
+    if (!shape.exports("graft_load") || !shape.exports("graft_alloc")) {
+      return "module does not export graft_load and graft_alloc";
+    }
+    return null;
+  }
+
+  private static void loadInto(Instance instance, SavedState state) {
+    byte[] blob = state.blob();
+    long ptr = instance.export("graft_alloc").apply(blob.length)[0];
+    Memory memory = instance.memory();
+    long end = (ptr & 0xFFFF_FFFFL) + blob.length;
+    if (ptr == 0 || end > (long) memory.pages() * Memory.PAGE_SIZE) {
+      throw new NonZeroReturn("graft_alloc(" + blob.length + ")", ptr);
+    }
+    memory.write((int) ptr, blob);
+    long rc = instance.export("graft_load").apply(ptr, blob.length)[0];
+    if (rc != 0) {
+      throw new NonZeroReturn("graft_load", rc);
+    }
+  }
+
+  /**
+   * Checks a candidate before it goes live: {@code graft_self_test} (if the manifest asks for it)
+   * within the self-test budget, then one shadow tick per snapshot, outputs discarded.
+   */
+  public PreflightReport preflight(List<ProcessImage> shadowInputs) {
+    long refusalsBefore = refusals.get();
+    String selfTest;
+    boolean passed = true;
+    if (!manifest.selfTest()) {
+      selfTest = "not requested";
+    } else if (!shape.exports("graft_self_test")) {
+      selfTest = "not exported";
+      passed = false;
+    } else {
+      try {
+        Live current = awaitLive();
+        call(
+            () -> {
+              long rc = current.instance().export("graft_self_test").apply()[0];
+              if (rc != 0) {
+                throw new NonZeroReturn("graft_self_test", rc);
+              }
+              return rc;
+            },
+            selfTestBudgetNanos);
+        selfTest = "passed";
+      } catch (Contained c) {
+        TickResult.Fault fault = recordAndReplace(c.fault());
+        selfTest = "failed: " + fault.kind() + ": " + fault.detail();
+        passed = false;
+      }
+    }
+    List<TickResult> results = new ArrayList<>();
+    for (int i = 0; i < shadowInputs.size(); i++) {
+      TickResult result = tick((long) i * manifest.tickMs(), shadowInputs.get(i), false);
+      passed &= result instanceof TickResult.Ok;
+      results.add(result);
+    }
+    return new PreflightReport(passed, selfTest, results, refusals.get() - refusalsBefore);
+  }
+
+  /** {@code point_set} calls refused so far (out of range, not an output, NaN, bad pointers). */
+  public long refusals() {
+    return refusals.get();
+  }
+
+  /** Log lines dropped by the per-tick rate limit. */
+  public long droppedLogLines() {
+    return droppedLogLines.get();
+  }
+
+  /** The latest value of every metric the module reported. */
+  public Map<String, Double> metrics() {
+    return Map.copyOf(metrics);
+  }
+
+  /** The last value committed for each output point, by index. */
+  public Map<Integer, Double> lastOutputs() {
+    return Map.copyOf(lastOutputs);
+  }
+
+  public long faults() {
+    return faults;
+  }
+
+  public Optional<TickResult.Fault> lastFault() {
+    return Optional.ofNullable(lastFault);
+  }
+
+  /** Instances created so far, the first one included. */
+  public long instancesCreated() {
+    return instancesCreated.get();
+  }
+
+  /** The memory limits the instances run with: declared initial, maximum capped at the grant. */
+  public MemoryLimits memoryLimits() {
+    return memoryLimits;
+  }
+
+  public ModuleShape shape() {
+    return shape;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Live current = live;
+    if (current != null) {
+      current.imports().revoke();
+      current.wasi().close();
+    }
+    Future<Live> pending = replacement;
+    if (pending != null) {
+      pending.cancel(true);
+    }
+    worker.shutdownNow();
+  }
+}

@@ -1,0 +1,395 @@
+package dev.graft.gateway.runtime;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.graft.policies.Grant;
+import dev.graft.policies.Manifest;
+import dev.graft.policies.ModbusTable;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The imports one instance sees: module {@code graft} and a zero-trust {@code
+ * wasi_snapshot_preview1}. Each instance gets its own, so a discarded instance still running on an
+ * abandoned thread can be {@linkplain #revoke() revoked} without touching the next instance's tick.
+ */
+final class GraftImports {
+  /** Longest log line kept; the rest of a longer line is dropped. */
+  static final int MAX_LOG_BYTES = 512;
+
+  /** Log lines an instance may write per tick; more are dropped and counted. */
+  static final int MAX_LOG_LINES_PER_TICK = 16;
+
+  /** Longest metric name kept, and how many distinct metrics an instance may report. */
+  static final int MAX_METRIC_NAME_BYTES = 64;
+
+  static final int MAX_METRICS = 64;
+
+  private static final int WASI_EFAULT = 21;
+
+  /** What {@code point_set} checks for one output point. */
+  private record OutputRule(BigDecimal scale, boolean coil, BigDecimal min, BigDecimal max) {}
+
+  private final Manifest manifest;
+  private final @Nullable OutputRule[] rules;
+  private final Consumer<LogLine> log;
+  private final AtomicLong refusals;
+  private final AtomicLong droppedLogLines;
+  private final Map<String, Double> metrics;
+  private final Map<Integer, Double> lastOutputs;
+
+  private volatile boolean revoked;
+  private volatile long nowMs;
+  private @Nullable ProcessImage image;
+  private SortedMap<Integer, Double> tickOutputs = new TreeMap<>();
+  private int linesThisTick;
+
+  GraftImports(
+      Manifest manifest,
+      Grant grant,
+      Consumer<LogLine> log,
+      AtomicLong refusals,
+      AtomicLong droppedLogLines,
+      Map<String, Double> metrics,
+      Map<Integer, Double> lastOutputs) {
+    this.manifest = manifest;
+    this.rules = outputRules(manifest, grant);
+    this.log = log;
+    this.refusals = refusals;
+    this.droppedLogLines = droppedLogLines;
+    this.metrics = metrics;
+    this.lastOutputs = lastOutputs;
+  }
+
+  private static @Nullable OutputRule[] outputRules(Manifest manifest, Grant grant) {
+    List<Manifest.Point> points = manifest.points();
+    @Nullable OutputRule[] rules = new OutputRule[points.size()];
+    for (int i = 0; i < points.size(); i++) {
+      Manifest.Point point = points.get(i);
+      if (point.dir() != Manifest.Direction.OUT) {
+        continue;
+      }
+      Manifest.ModbusPoint modbus = point.modbus();
+      Manifest.CoapPoint coap = point.coap();
+      Grant.Target target;
+      BigDecimal scale;
+      boolean coil = false;
+      if (modbus != null) {
+        target = new Grant.Target.Register(modbus.table(), modbus.address());
+        scale = modbus.scale();
+        coil = modbus.table() == ModbusTable.COIL;
+      } else if (coap != null) {
+        target = new Grant.Target.Resource(coap.path());
+        scale = BigDecimal.ONE;
+      } else {
+        continue;
+      }
+      final boolean isCoil = coil;
+      final BigDecimal pointScale = scale;
+      // An output the grant does not bound gets no rule: every point_set on it is refused, since
+      // the host clamps nothing and guesses no range (the capability check rejects such bundles).
+      rules[i] =
+          grant
+              .output(point.device(), target)
+              .map(o -> new OutputRule(pointScale, isCoil, o.min(), o.max()))
+              .orElse(null);
+    }
+    return rules;
+  }
+
+  /** Begins a tick: the snapshot the module reads and the clock it sees. */
+  void beginTick(long tickNowMs, ProcessImage inputs) {
+    if (inputs.size() != manifest.points().size()) {
+      throw new IllegalArgumentException(
+          "process image has "
+              + inputs.size()
+              + " points; the manifest declares "
+              + manifest.points().size());
+    }
+    nowMs = tickNowMs;
+    image = inputs;
+    tickOutputs = new TreeMap<>();
+    linesThisTick = 0;
+  }
+
+  /** The outputs the current tick set. */
+  SortedMap<Integer, Double> tickOutputs() {
+    return tickOutputs;
+  }
+
+  /** Sets the clock for lifecycle calls outside a tick ({@code graft_init}, self-test, ...). */
+  void setClock(long clockMs) {
+    nowMs = clockMs;
+    linesThisTick = 0;
+  }
+
+  /** Cuts this instance off: any further host call stops it. */
+  void revoke() {
+    revoked = true;
+  }
+
+  private void checkLive() {
+    if (revoked) {
+      throw new ChicoryInterruptedException("instance was discarded");
+    }
+  }
+
+  ImportValues importValues(WasiPreview1 wasi) {
+    List<HostFunction> functions = new ArrayList<>();
+    functions.add(
+        new HostFunction(
+            "graft",
+            "point_get",
+            FunctionType.of(List.of(ValType.I32), List.of(ValType.F64)),
+            (instance, args) -> new long[] {Double.doubleToRawLongBits(pointGet((int) args[0]))}));
+    functions.add(
+        new HostFunction(
+            "graft",
+            "point_quality",
+            FunctionType.of(List.of(ValType.I32), List.of(ValType.I32)),
+            (instance, args) -> new long[] {pointQuality((int) args[0])}));
+    functions.add(
+        new HostFunction(
+            "graft",
+            "point_set",
+            FunctionType.of(List.of(ValType.I32, ValType.F64), List.of(ValType.I32)),
+            (instance, args) ->
+                new long[] {pointSet((int) args[0], Double.longBitsToDouble(args[1]))}));
+    functions.add(
+        new HostFunction(
+            "graft",
+            "log",
+            FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32), List.of()),
+            (instance, args) -> {
+              log(instance, (int) args[0], (int) args[1], (int) args[2]);
+              return null;
+            }));
+    functions.add(
+        new HostFunction(
+            "graft",
+            "metric",
+            FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.F64), List.of()),
+            (instance, args) -> {
+              metric(instance, (int) args[0], (int) args[1], Double.longBitsToDouble(args[2]));
+              return null;
+            }));
+    for (HostFunction f : wasi.toHostFunctions()) {
+      // Chicory answers the monotonic clock from System.nanoTime(); the ABI promises the tick
+      // clock for every clock id, so clock_time_get is the host's own.
+      if (f.name().equals("clock_time_get")) {
+        functions.add(
+            new HostFunction(
+                f.module(),
+                f.name(),
+                f.functionType(),
+                (instance, args) -> new long[] {clockTimeGet(instance, (int) args[2])}));
+      } else {
+        functions.add(f);
+      }
+    }
+    return ImportValues.builder().withFunctions(new ArrayList<>(functions)).build();
+  }
+
+  /** WASI with no arguments, environment or preopened directories; stdout and stderr go to log. */
+  WasiPreview1 wasi() {
+    Clock tickClock =
+        new Clock() {
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return Instant.ofEpochMilli(nowMs);
+          }
+        };
+    WasiOptions options =
+        WasiOptions.builder()
+            .withClock(tickClock)
+            .withStdout(new LineStream(1, "stdout"))
+            .withStderr(new LineStream(2, "stderr"))
+            .withArguments(List.of())
+            .build();
+    return WasiPreview1.builder().withOptions(options).build();
+  }
+
+  private int clockTimeGet(Instance instance, int resultPtr) {
+    checkLive();
+    Memory memory = instance.memory();
+    if (!inMemory(memory, resultPtr, 8)) {
+      return WASI_EFAULT;
+    }
+    memory.writeLong(resultPtr, Math.multiplyExact(nowMs, 1_000_000L));
+    return 0;
+  }
+
+  private double pointGet(int index) {
+    checkLive();
+    ProcessImage current = image;
+    if (current == null || index < 0 || index >= current.size()) {
+      return Double.NaN;
+    }
+    if (manifest.points().get(index).dir() == Manifest.Direction.OUT) {
+      Double set = tickOutputs.get(index);
+      if (set == null) {
+        set = lastOutputs.get(index);
+      }
+      if (set != null) {
+        return set;
+      }
+    }
+    return current.value(index);
+  }
+
+  private int pointQuality(int index) {
+    checkLive();
+    ProcessImage current = image;
+    if (current == null || index < 0 || index >= current.size()) {
+      return HostError.NOT_A_POINT.code();
+    }
+    return current.quality(index);
+  }
+
+  private int pointSet(int index, double value) {
+    checkLive();
+    HostError refused = checkOutput(index, value);
+    if (refused != null) {
+      refusals.incrementAndGet();
+      return refused.code();
+    }
+    tickOutputs.put(index, value);
+    return 0;
+  }
+
+  private @Nullable HostError checkOutput(int index, double value) {
+    if (index < 0 || index >= rules.length) {
+      return HostError.NOT_A_POINT;
+    }
+    if (manifest.points().get(index).dir() != Manifest.Direction.OUT) {
+      return HostError.NOT_AN_OUTPUT;
+    }
+    if (!Double.isFinite(value)) {
+      return HostError.NOT_FINITE;
+    }
+    OutputRule rule = rules[index];
+    if (rule == null) {
+      return HostError.OUT_OF_RANGE;
+    }
+    // value = raw × scale, so raw = value / scale; the grant bounds raw device units.
+    BigDecimal raw = new BigDecimal(value).divide(rule.scale(), MathContext.DECIMAL64);
+    if (rule.coil() && raw.compareTo(BigDecimal.ZERO) != 0 && raw.compareTo(BigDecimal.ONE) != 0) {
+      return HostError.OUT_OF_RANGE;
+    }
+    if (raw.compareTo(rule.min()) < 0 || raw.compareTo(rule.max()) > 0) {
+      return HostError.OUT_OF_RANGE;
+    }
+    return null;
+  }
+
+  private void log(Instance instance, int level, int ptr, int len) {
+    checkLive();
+    Memory memory = instance.memory();
+    if (len < 0 || !inMemory(memory, ptr, len)) {
+      refusals.incrementAndGet();
+      return;
+    }
+    byte[] bytes = memory.readBytes(ptr, Math.min(len, MAX_LOG_BYTES));
+    emit(new LogLine(level, "log", new String(bytes, StandardCharsets.UTF_8)));
+  }
+
+  private synchronized void emit(LogLine line) {
+    if (linesThisTick >= MAX_LOG_LINES_PER_TICK) {
+      droppedLogLines.incrementAndGet();
+      return;
+    }
+    linesThisTick++;
+    log.accept(line);
+  }
+
+  private void metric(Instance instance, int namePtr, int nameLen, double value) {
+    checkLive();
+    Memory memory = instance.memory();
+    if (nameLen <= 0 || nameLen > MAX_METRIC_NAME_BYTES || !inMemory(memory, namePtr, nameLen)) {
+      refusals.incrementAndGet();
+      return;
+    }
+    String name = new String(memory.readBytes(namePtr, nameLen), StandardCharsets.UTF_8);
+    if (metrics.size() >= MAX_METRICS && !metrics.containsKey(name)) {
+      refusals.incrementAndGet();
+      return;
+    }
+    metrics.put(name, value);
+  }
+
+  private static boolean inMemory(Memory memory, int ptr, int len) {
+    long end = Integer.toUnsignedLong(ptr) + Integer.toUnsignedLong(len);
+    return ptr >= 0 && end <= (long) memory.pages() * Memory.PAGE_SIZE;
+  }
+
+  static Map<String, Double> newMetrics() {
+    return new ConcurrentHashMap<>();
+  }
+
+  /** Collects WASI output into lines, each capped at {@link #MAX_LOG_BYTES}. */
+  private final class LineStream extends OutputStream {
+    private final int level;
+    private final String source;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    LineStream(int level, String source) {
+      this.level = level;
+      this.source = source;
+    }
+
+    @Override
+    public void write(int b) {
+      if (b == '\n') {
+        flushLine();
+      } else if (line.size() < MAX_LOG_BYTES) {
+        line.write(b);
+      }
+    }
+
+    @Override
+    public void flush() {
+      if (line.size() > 0) {
+        flushLine();
+      }
+    }
+
+    private void flushLine() {
+      checkLive();
+      emit(new LogLine(level, source, line.toString(StandardCharsets.UTF_8)));
+      line.reset();
+    }
+  }
+}

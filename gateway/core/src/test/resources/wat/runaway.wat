@@ -1,0 +1,21 @@
+;; Input 0 selects the misbehaviour: 0 runs normally, 1 loops forever, 2 recurses without end,
+;; 3 traps, 4 returns a fault code.
+(module
+  (import "graft" "point_get" (func $point_get (param i32) (result f64)))
+  (import "graft" "point_set" (func $point_set (param i32 f64) (result i32)))
+  (memory (export "memory") 1)
+  (func $deeper (param $n i32) (result i32)
+    (i32.add (call $deeper (i32.add (local.get $n) (i32.const 1))) (i32.const 1)))
+  (func (export "graft_tick") (param $now i64) (result i32)
+    (local $mode i32)
+    (local.set $mode (i32.trunc_f64_s (call $point_get (i32.const 0))))
+    (if (i32.eq (local.get $mode) (i32.const 1))
+      (then (loop $forever (br $forever))))
+    (if (i32.eq (local.get $mode) (i32.const 2))
+      (then (drop (call $deeper (i32.const 0)))))
+    (if (i32.eq (local.get $mode) (i32.const 3))
+      (then unreachable))
+    (drop (call $point_set (i32.const 1) (f64.const 1)))
+    (if (i32.eq (local.get $mode) (i32.const 4))
+      (then (return (i32.const 7))))
+    (i32.const 0)))
