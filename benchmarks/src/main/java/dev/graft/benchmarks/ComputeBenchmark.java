@@ -1,5 +1,6 @@
 package dev.graft.benchmarks;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
@@ -43,7 +44,12 @@ public class ComputeBenchmark {
     Instance instance =
         Instance.builder(module)
             .withImportValues(NoOpImports.forModule(module))
-            .withMachineFactory(MachineFactoryCompiler.compile(module))
+            .withMachineFactory(
+                // As ControlLogic does: a function left to the interpreter fails the setup rather
+                // than quietly timing the interpreter.
+                MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.FAIL)
+                    .compile())
             .withStart(false)
             .build();
     var exports = module.exportSection();
