@@ -2,6 +2,8 @@ package dev.graft.benchmarks;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.Parser;
@@ -36,6 +38,10 @@ public class ComputeBenchmark {
   @Param({"200"})
   public int rounds;
 
+  /** Chicory's two linear-memory implementations. */
+  @Param({"ByteBufferMemory", "ByteArrayMemory"})
+  public String memory = "ByteBufferMemory";
+
   private @org.jspecify.annotations.Nullable ExportFunction compute;
 
   @Setup
@@ -51,6 +57,10 @@ public class ComputeBenchmark {
                     .withInterpreterFallback(InterpreterFallback.FAIL)
                     .compile())
             .withStart(false)
+            .withMemoryFactory(limits ->
+                memory.equals("ByteArrayMemory")
+                    ? new ByteArrayMemory(limits)
+                    : new ByteBufferMemory(limits))
             .build();
     var exports = module.exportSection();
     for (int i = 0; i < exports.exportCount(); i++) {

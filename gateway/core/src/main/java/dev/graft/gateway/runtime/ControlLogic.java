@@ -2,6 +2,7 @@ package dev.graft.gateway.runtime;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
@@ -278,6 +279,9 @@ public final class ControlLogic implements AutoCloseable {
             .withImportValues(imports.importValues(wasi))
             .withMachineFactory(compiled.machines())
             .withMemoryLimits(memoryLimits)
+            // byte[]-backed linear memory: 1.6x faster than Chicory's ByteBuffer default on the
+            // memory-heavy compute example (benchmarks: ComputeBenchmark, memory=ByteArrayMemory).
+            .withMemoryFactory(ByteArrayMemory::new)
             .withStart(false)
             .build();
     instancesCreated.incrementAndGet();
