@@ -14,24 +14,33 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Test modules written in WAT under {@code src/test/resources/abi}, compiled with Debian's {@code
- * wat2wasm} (package {@code wabt}) so the bytes come from a tool independent of Chicory.
+ * Test modules written in WAT under a test-resource folder, compiled with Debian's {@code wat2wasm}
+ * (package {@code wabt}) so the bytes come from a tool independent of Chicory. Shared with other
+ * modules' tests through this module's test jar.
  */
-final class WatModules {
+public final class WatModules {
   private static final String WAT2WASM = "wat2wasm";
 
   private final Path workDir;
+  private final String folder;
 
+  /** Modules under {@code src/test/resources/abi}, the ABI validator's cases. */
   WatModules(Path workDir) {
+    this(workDir, "abi");
+  }
+
+  /** Modules under the test-resource folder {@code folder}. */
+  public WatModules(Path workDir, String folder) {
     this.workDir = workDir;
+    this.folder = folder;
   }
 
   /** Skips the calling test, saying why, when wat2wasm is not installed. */
-  static void assumeWat2WasmInstalled() {
+  public static void assumeWat2WasmInstalled() {
     Assumptions.assumeTrue(
         isOnPath(WAT2WASM),
         "wat2wasm is not on PATH: install Debian package wabt (scripts/packages.txt);"
-            + " ABI validator tests skipped");
+            + " tests that compile WAT modules skipped");
   }
 
   /** Whether an executable called {@code program} is on the PATH. */
@@ -42,11 +51,12 @@ final class WatModules {
         .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 
-  /** The bytes of {@code abi/<name>.wat}, compiled. */
-  byte[] compile(String name) throws IOException, InterruptedException {
+  /** The bytes of {@code <folder>/<name>.wat}, compiled. */
+  public byte[] compile(String name) throws IOException, InterruptedException {
     Path wat = workDir.resolve(name + ".wat");
-    try (InputStream in = WatModules.class.getResourceAsStream("/abi/" + name + ".wat")) {
-      assertThat(in).as("test resource abi/%s.wat", name).isNotNull();
+    try (InputStream in =
+        WatModules.class.getResourceAsStream("/" + folder + "/" + name + ".wat")) {
+      assertThat(in).as("test resource %s/%s.wat", folder, name).isNotNull();
       Files.write(wat, Objects.requireNonNull(in).readAllBytes());
     }
     Path wasm = workDir.resolve(name + ".wasm");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.AbiViolationException;
+import dev.graft.policies.abi.WatModules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class ControlLogicTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    wat = new WatModules(workDir);
+    wat = new WatModules(workDir, "wat");
     grant = Fixtures.grant();
   }
 

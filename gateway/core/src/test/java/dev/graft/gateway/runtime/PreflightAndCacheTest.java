@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dylibso.chicory.runtime.Instance;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
+import dev.graft.policies.abi.WatModules;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +27,7 @@ class PreflightAndCacheTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    wat = new WatModules(workDir);
+    wat = new WatModules(workDir, "wat");
     grant = Fixtures.grant();
   }
 

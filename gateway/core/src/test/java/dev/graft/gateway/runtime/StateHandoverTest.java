@@ -4,6 +4,7 @@ import static dev.graft.gateway.runtime.ControlLogicTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graft.policies.Grant;
+import dev.graft.policies.abi.WatModules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,7 +29,7 @@ class StateHandoverTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    counter = new WatModules(workDir).compile("counter");
+    counter = new WatModules(workDir, "wat").compile("counter");
     grant = Fixtures.grant();
   }
 
