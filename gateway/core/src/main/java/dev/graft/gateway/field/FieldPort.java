@@ -1,0 +1,43 @@
+package dev.graft.gateway.field;
+
+import dev.graft.gateway.runtime.ProcessImage;
+import java.util.SortedMap;
+
+/**
+ * The scan loop's view of the field for one module's manifest: points are indexed in the
+ * manifest's {@code points} order, values are in the module's units (scale and offset applied).
+ *
+ * <p>Every method returns at once: field I/O runs on the links' own threads and never inside a
+ * tick.
+ */
+public interface FieldPort extends AutoCloseable {
+
+  /**
+   * The latest value and quality of every point: an input's last polled value (stale or bad when
+   * its device has not answered in time), an output's last value handed to {@link #write}.
+   */
+  ProcessImage snapshot();
+
+  /** Hands one tick's outputs (point index to value) to the device writers. */
+  void write(SortedMap<Integer, Double> outputs);
+
+  /**
+   * Puts every output of this port to its grant fault policy: {@code hold} keeps the last value,
+   * {@code safe} writes the grant's safe value. Used after a trapped or overrun tick.
+   */
+  void applyFaultPolicy(String reason);
+
+  /**
+   * Whether the grant's {@code update_permit} input is on (good quality and value 1); {@code
+   * true} when the grant names no permit.
+   */
+  boolean updatePermitted();
+
+  /**
+   * Stops driving this port's outputs and polling its inputs. Does not apply a fault policy: a
+   * port closed after a swap hands its outputs to the next port; shutting down applies {@link
+   * #applyFaultPolicy} first.
+   */
+  @Override
+  void close();
+}
