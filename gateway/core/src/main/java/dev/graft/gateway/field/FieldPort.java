@@ -4,8 +4,8 @@ import dev.graft.gateway.runtime.ProcessImage;
 import java.util.SortedMap;
 
 /**
- * The scan loop's view of the field for one module's manifest: points are indexed in the
- * manifest's {@code points} order, values are in the module's units (scale and offset applied).
+ * The scan loop's view of the field for one module's manifest: points are indexed in the manifest's
+ * {@code points} order, values are in the module's units (scale and offset applied).
  *
  * <p>Every method returns at once: field I/O runs on the links' own threads and never inside a
  * tick.
@@ -28,14 +28,14 @@ public interface FieldPort extends AutoCloseable {
   void applyFaultPolicy(String reason);
 
   /**
-   * Whether the grant's {@code update_permit} input is on (good quality and value 1); {@code
-   * true} when the grant names no permit.
+   * Whether the grant's {@code update_permit} input is on (good quality and value 1); {@code true}
+   * when the grant names no permit.
    */
   boolean updatePermitted();
 
   /**
-   * Stops driving this port's outputs and polling its inputs. Does not apply a fault policy: a
-   * port closed after a swap hands its outputs to the next port; shutting down applies {@link
+   * Stops driving this port's outputs and polling its inputs. Does not apply a fault policy: a port
+   * closed after a swap hands its outputs to the next port; shutting down applies {@link
    * #applyFaultPolicy} first.
    */
   @Override
