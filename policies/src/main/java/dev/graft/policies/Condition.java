@@ -4,8 +4,10 @@ import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -80,6 +82,39 @@ public sealed interface Condition {
     Set<String> names = new LinkedHashSet<>();
     visit(this, c -> names.add(c.point()));
     return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * Evaluates the condition on the current point values. {@code values} answers a point's value, or
+   * empty when the point is unknown or its quality is not good; a comparison of such a point (or of
+   * NaN) is false, whatever its operator, so a condition on a point nobody can read denies rather
+   * than permits. {@code and} and {@code or} combine the comparisons as usual.
+   */
+  default boolean holds(Function<String, OptionalDouble> values) {
+    return switch (this) {
+      case Comparison c -> {
+        OptionalDouble value = values.apply(c.point());
+        yield value.isPresent()
+            && !Double.isNaN(value.getAsDouble())
+            && c.operator().test(value.getAsDouble(), c.value().doubleValue());
+      }
+      case All all -> {
+        for (Condition term : all.terms()) {
+          if (!term.holds(values)) {
+            yield false;
+          }
+        }
+        yield true;
+      }
+      case Any any -> {
+        for (Condition term : any.terms()) {
+          if (term.holds(values)) {
+            yield true;
+          }
+        }
+        yield false;
+      }
+    };
   }
 
   private static void visit(Condition condition, Consumer<Comparison> action) {

@@ -9,6 +9,9 @@ import dev.graft.policies.Condition.Comparison;
 import dev.graft.policies.Condition.Operator;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class ConditionTest {
@@ -66,5 +69,49 @@ class ConditionTest {
     assertThat(Operator.LT.test(1, 1)).isFalse();
     assertThat(Operator.NE.test(1, 2)).isTrue();
     assertThat(Operator.GE.test(0, 1)).isFalse();
+  }
+
+  private static Function<String, OptionalDouble> values(Map<String, Double> known) {
+    return name ->
+        known.containsKey(name) ? OptionalDouble.of(known.get(name)) : OptionalDouble.empty();
+  }
+
+  @Test
+  void holds_designExample_trueOnlyWhenBothComparisonsHold() {
+    Condition condition = Condition.parse("burner == 0 and temp < 80");
+
+    assertThat(condition.holds(values(Map.of("burner", 0.0, "temp", 79.5)))).isTrue();
+    assertThat(condition.holds(values(Map.of("burner", 1.0, "temp", 79.5)))).isFalse();
+    assertThat(condition.holds(values(Map.of("burner", 0.0, "temp", 80.0)))).isFalse();
+  }
+
+  @Test
+  void holds_everyOperator_comparesAgainstTheDecimal() {
+    Function<String, OptionalDouble> x = values(Map.of("x", -1.5));
+
+    assertThat(Condition.parse("x == -1.5").holds(x)).isTrue();
+    assertThat(Condition.parse("x != -1.5").holds(x)).isFalse();
+    assertThat(Condition.parse("x <= -1.5").holds(x)).isTrue();
+    assertThat(Condition.parse("x < -1.5").holds(x)).isFalse();
+    assertThat(Condition.parse("x >= -1.5").holds(x)).isTrue();
+    assertThat(Condition.parse("x > -2").holds(x)).isTrue();
+    assertThat(Condition.parse("x > -1").holds(x)).isFalse();
+  }
+
+  @Test
+  void holds_orOfTerms_trueWhenAnyTermHolds() {
+    Condition condition = Condition.parse("a == 1 or b == 2 and c == 3");
+
+    assertThat(condition.holds(values(Map.of("a", 1.0)))).isTrue();
+    assertThat(condition.holds(values(Map.of("a", 0.0, "b", 2.0, "c", 3.0)))).isTrue();
+    assertThat(condition.holds(values(Map.of("a", 0.0, "b", 2.0, "c", 4.0)))).isFalse();
+  }
+
+  @Test
+  void holds_unknownOrUnreadablePoint_denies() {
+    // != would be true for any readable value; an unreadable one must not permit a swap
+    assertThat(Condition.parse("temp != 5").holds(values(Map.of()))).isFalse();
+    assertThat(Condition.parse("temp != 5").holds(values(Map.of("temp", Double.NaN)))).isFalse();
+    assertThat(Condition.parse("temp != 5").holds(values(Map.of("temp", 4.0)))).isTrue();
   }
 }
