@@ -640,6 +640,11 @@ public final class ControlLogic implements AutoCloseable {
     return shape;
   }
 
+  /** The manifest the module was loaded with: its name, version, tick period and points. */
+  public Manifest manifest() {
+    return manifest;
+  }
+
   @Override
   public void close() {
     if (closed) {

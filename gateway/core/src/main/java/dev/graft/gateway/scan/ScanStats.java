@@ -1,0 +1,36 @@
+package dev.graft.gateway.scan;
+
+/**
+ * The scan loop's counters at one moment. Each counter is read on its own while the loop may be
+ * ticking, so two counters can be one tick apart.
+ *
+ * @param ticks ticks run
+ * @param missedSlots slots that passed without a tick, because a tick (or the thread's wake-up) ran
+ *     past a whole period
+ * @param overruns ticks that ended after the next slot was due
+ * @param faults ticks whose outputs were discarded (trap, budget, non-zero return), plus faults
+ *     while saving state
+ * @param saves periodic state saves that produced a state
+ * @param swaps swaps made
+ * @param lastSlot the last slot that ran, or -1
+ * @param maxLatenessNanos the latest a tick started after its slot was due
+ * @param totalLatenessNanos the sum of every tick's start lateness
+ * @param maxDurationNanos the longest tick (snapshot, module, output hand-over)
+ * @param totalDurationNanos the sum of every tick's duration
+ * @param module the name of the running module
+ * @param version its version
+ */
+public record ScanStats(
+    long ticks,
+    long missedSlots,
+    long overruns,
+    long faults,
+    long saves,
+    long swaps,
+    long lastSlot,
+    long maxLatenessNanos,
+    long totalLatenessNanos,
+    long maxDurationNanos,
+    long totalDurationNanos,
+    String module,
+    String version) {}

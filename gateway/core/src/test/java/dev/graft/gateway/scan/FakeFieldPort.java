@@ -1,0 +1,122 @@
+package dev.graft.gateway.scan;
+
+import dev.graft.gateway.field.FieldPort;
+import dev.graft.gateway.runtime.ProcessImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-memory field: inputs the test sets, outputs and fault-policy calls it records in order, and
+ * a permit switch.
+ */
+final class FakeFieldPort implements FieldPort {
+  private final double[] values;
+  private final int[] qualities;
+  private final List<String> events = new ArrayList<>();
+  private final List<SortedMap<Integer, Double>> writes = new ArrayList<>();
+  private boolean permitted = true;
+  private boolean closed;
+  private int snapshots;
+  private int slowSnapshot = -1;
+  private long slowMillis;
+  private int trapSnapshot = -1;
+  private double trapValue;
+
+  private final @Nullable VirtualClock clock;
+
+  FakeFieldPort(int points) {
+    this(points, null);
+  }
+
+  /** A port whose slow snapshot takes {@code clock}'s time rather than real time. */
+  FakeFieldPort(int points, @Nullable VirtualClock clock) {
+    values = new double[points];
+    qualities = new int[points];
+    this.clock = clock;
+  }
+
+  synchronized void set(int index, double value, int quality) {
+    values[index] = value;
+    qualities[index] = quality;
+  }
+
+  synchronized void permit(boolean on) {
+    permitted = on;
+  }
+
+  /** The {@code n}-th snapshot (0-based, counted from now on) takes {@code millis} to return. */
+  synchronized void slowDown(int n, long millis) {
+    slowSnapshot = snapshots + n;
+    slowMillis = millis;
+  }
+
+  /** The {@code n}-th snapshot from now shows {@code value} at point 0, once. */
+  synchronized void blip(int n, double value) {
+    trapSnapshot = snapshots + n;
+    trapValue = value;
+  }
+
+  @Override
+  public ProcessImage snapshot() {
+    long sleep = 0;
+    ProcessImage image;
+    synchronized (this) {
+      events.add("snapshot");
+      double[] v = values.clone();
+      if (snapshots == trapSnapshot) {
+        v[0] = trapValue;
+      }
+      if (snapshots == slowSnapshot) {
+        sleep = slowMillis;
+      }
+      snapshots++;
+      image = ProcessImage.of(v, qualities.clone());
+    }
+    if (sleep > 0 && clock != null) {
+      clock.advance(sleep);
+    } else if (sleep > 0) {
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return image;
+  }
+
+  @Override
+  public synchronized void write(SortedMap<Integer, Double> outputs) {
+    events.add("write");
+    writes.add(outputs);
+  }
+
+  @Override
+  public synchronized void applyFaultPolicy(String reason) {
+    events.add("fault: " + reason);
+  }
+
+  @Override
+  public synchronized boolean updatePermitted() {
+    return permitted;
+  }
+
+  @Override
+  public synchronized void close() {
+    events.add("close");
+    closed = true;
+  }
+
+  synchronized List<String> events() {
+    return List.copyOf(events);
+  }
+
+  synchronized List<String> faultPolicies() {
+    return events.stream().filter(e -> e.startsWith("fault: ")).toList();
+  }
+
+  synchronized boolean closed() {
+    return closed;
+  }
+}
