@@ -4,6 +4,7 @@ iterations (noisy shared machines make a single mean misleading) beside each tar
 
 Optional extra inputs, written by benchmarks/run:
   --p4 FILE       InstanceMemory's JSON (heap bytes per instance beyond linear memory)
+  --p1 FILE       SwapJitter's JSON (tick start lateness with and without hot swaps, missed ticks)
   --p5-node FILE  a JSON array, one object per Node.js run of run-node.mjs (ms_per_call), compared with
                   ComputeBenchmark.compute for the same rounds
 """
@@ -22,6 +23,7 @@ TARGETS = {
     "compute": ("P5", None, "compute(rounds) through Chicory's compiler"),
 }
 P4_TARGET_BYTES = 1024 * 1024
+P1_JITTER_MARGIN_US = 500.0
 P5_TARGET_RATIO = 1.25
 
 
@@ -32,6 +34,7 @@ def samples_of(result):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("jmh_json")
+    parser.add_argument("--p1")
     parser.add_argument("--p4")
     parser.add_argument("--p5-node")
     args = parser.parse_args()
@@ -57,6 +60,25 @@ def main():
             f"| {pid} | {method} | {params} | {min(samples):.1f} | {median:.1f} | "
             f"{max(samples):.1f} | {unit} | {target_text} | {met} |"
         )
+    if args.p1:
+        with open(args.p1, encoding="utf-8") as f:
+            p1 = json.load(f)
+        base, swap = p1["baseline"], p1["swapping"]
+        params = (
+            f"tick_ms={p1['tick_ms']}, swaps={p1['swaps']}, state carried={p1['state_carried']}, "
+            f"load={p1['load_average']:.1f}"
+        )
+        print(
+            f"| P1 | missedTicks (swapping) | {params}, baseline missed={base['missed']} "
+            f"| | {swap['missed']} | | ticks | 0 | {'yes' if swap['missed'] == 0 else 'NO'} |"
+        )
+        for key, name in (("p999_us", "jitter p99.9"), ("max_us", "jitter max")):
+            limit = base[key] + P1_JITTER_MARGIN_US
+            met = "yes" if swap[key] <= limit else "NO"
+            print(
+                f"| P1 | {name} (swapping; baseline in target) | {params} | | {swap[key]:.1f} | "
+                f"| µs | ≤ {base[key]:.1f} + {P1_JITTER_MARGIN_US:g} | {met} |"
+            )
     if args.p4:
         with open(args.p4, encoding="utf-8") as f:
             p4 = json.load(f)
