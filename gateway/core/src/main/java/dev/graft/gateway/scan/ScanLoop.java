@@ -79,6 +79,9 @@ public final class ScanLoop implements AutoCloseable {
   private long baseSlot;
   private long periodNanos;
   private long ticksSinceSave;
+  // A swap made after the last tick, announced once the successor has run its first slot.
+  private @Nullable PendingSwap madeSwap;
+  private @Nullable StateLoad madeSwapState;
 
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong missedSlots = new AtomicLong();
@@ -329,10 +332,13 @@ public final class ScanLoop implements AutoCloseable {
           slot = current;
           due = dueNanos(slot);
         }
+        announceSwap(slot);
         runSlot(slot, due, now);
         slot++;
       }
     } finally {
+      // made but stopped before the successor's first slot: it would have run the next one
+      announceSwap(baseSlot);
       PendingSwap left;
       synchronized (lock) {
         state = State.STOPPED;
@@ -533,7 +539,18 @@ public final class ScanLoop implements AutoCloseable {
     }
     swaps.incrementAndGet();
     clearPending(swap);
-    complete(swap, new SwapOutcome.Swapped(slot + 1, load));
+    madeSwap = swap;
+    madeSwapState = load;
+  }
+
+  private void announceSwap(long firstSlot) {
+    PendingSwap made = madeSwap;
+    StateLoad state = madeSwapState;
+    if (made != null && state != null) {
+      madeSwap = null;
+      madeSwapState = null;
+      complete(made, new SwapOutcome.Swapped(firstSlot, state));
+    }
   }
 
   // identity: this request, not an equal one

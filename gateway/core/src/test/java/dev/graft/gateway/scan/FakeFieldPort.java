@@ -37,9 +37,22 @@ final class FakeFieldPort implements FieldPort {
     this.clock = clock;
   }
 
+  private int scanSnapshots;
+  private int firstSeeing = -1;
+
   synchronized void set(int index, double value, int quality) {
     values[index] = value;
     qualities[index] = quality;
+    // the scan thread's next snapshot is the first to show it
+    firstSeeing = scanSnapshots;
+  }
+
+  /**
+   * How many snapshots the scan thread had taken when {@link #set} was last called: with slots
+   * contiguous from 0, the first slot whose tick saw the new value.
+   */
+  synchronized int firstScanSnapshotSeeingLastSet() {
+    return firstSeeing;
   }
 
   synchronized void permit(boolean on) {
@@ -72,6 +85,9 @@ final class FakeFieldPort implements FieldPort {
         sleep = slowMillis;
       }
       snapshots++;
+      if (Thread.currentThread().getName().equals("graft-scan")) {
+        scanSnapshots++;
+      }
       image = ProcessImage.of(v, qualities.clone());
     }
     if (sleep > 0 && clock != null) {

@@ -305,6 +305,28 @@ class ScanLoopTest {
   }
 
   @Test
+  void swap_stateVersionNotAccepted_nextStartsFromItsOwnInit() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ScanLoop loop = loop(counter("counter", "2.0.0"), port, grant, recorder);
+    loop.start();
+    await(() -> recorder.size() >= 10);
+
+    SwapOutcome outcome =
+        get(loop.swap(counter("counter", "1.0.0", "[1]"), port, SwapRequest.standard()));
+
+    assertThat(outcome).isInstanceOf(SwapOutcome.Swapped.class);
+    SwapOutcome.Swapped swapped = (SwapOutcome.Swapped) outcome;
+    assertThat(swapped.state())
+        .isEqualTo(new StateLoad.Skipped("state version 2 is not in accepts_state [1]"));
+    long first = swapped.firstSlot();
+    await(() -> recorder.ticks().getLast().slot() >= first);
+    TickRecorder.Tick tick = recorder.ticks().get(Math.toIntExact(first));
+    assertThat(tick.version()).isEqualTo("1.0.0");
+    assertThat(tick.level()).isEqualTo(1.0);
+  }
+
+  @Test
   void swap_permitOff_heldAfterTimeoutThenSwappedOnceOn() throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
     TickRecorder recorder = new TickRecorder();
@@ -369,10 +391,36 @@ class ScanLoopTest {
     await(() -> recorder.size() >= seen + 10);
     assertThat(waiting).isNotDone();
     port.set(0, -20, ProcessImage.GOOD);
+    int seeing = port.firstScanSnapshotSeeingLastSet();
 
     SwapOutcome swapped = get(waiting);
     assertThat(swapped).isInstanceOf(SwapOutcome.Swapped.class);
     assertThat(loop.stats().version()).isEqualTo("1.1.0");
+    // swapped right after the first tick that saw the condition hold
+    assertThat(((SwapOutcome.Swapped) swapped).firstSlot()).isEqualTo(seeing + 1L);
+    assertContiguousFromZero(recorder.ticks());
+  }
+
+  @Test
+  void swap_cancelledWhileHeld_withdrawnAndNeverMade() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ScanLoop loop = loop(counter("counter", "1.0.0"), port, grant, recorder);
+    port.permit(false);
+    loop.start();
+
+    CompletableFuture<SwapOutcome> waiting =
+        loop.swap(counter("counter", "1.1.0"), port, SwapRequest.standard());
+    waiting.cancel(false);
+    port.permit(true);
+    int seen = recorder.size();
+    await(() -> recorder.size() >= seen + 10);
+
+    assertThat(loop.stats().swaps()).isZero();
+    assertThat(loop.stats().version()).isEqualTo("1.0.0");
+    // withdrawn, so another request is not refused as "another swap is pending"
+    assertThat(get(loop.swap(counter("counter", "1.2.0"), port, SwapRequest.standard())))
+        .isInstanceOf(SwapOutcome.Swapped.class);
   }
 
   @Test
@@ -418,10 +466,16 @@ class ScanLoopTest {
   // ---- fixtures ----
 
   private ControlLogic counter(String name, String version) throws IOException {
+    return counter(name, version, "[1, 2]");
+  }
+
+  private ControlLogic counter(String name, String version, String acceptsState)
+      throws IOException {
     String json =
         new String(resource("scan/manifest.json"), StandardCharsets.UTF_8)
             .replace("NAME", name)
             .replace("VERSION", version)
+            .replace("ACCEPTS", acceptsState)
             .replace("SHA256", sha256(counter));
     Manifest manifest = Manifest.parse(json.getBytes(StandardCharsets.UTF_8));
     ControlLogic logic = ControlLogic.builder(counter, manifest, grant).build();
