@@ -37,6 +37,8 @@ final class FakeFieldPort implements FieldPort {
     this.clock = clock;
   }
 
+  private int failingWrite = -1;
+  private int writeCount;
   private int scanSnapshots;
   private int firstSeeing = -1;
 
@@ -102,8 +104,16 @@ final class FakeFieldPort implements FieldPort {
     return image;
   }
 
+  /** The {@code n}-th write from now throws, as a broken device writer might. */
+  synchronized void failWrite(int n) {
+    failingWrite = writeCount + n;
+  }
+
   @Override
   public synchronized void write(SortedMap<Integer, Double> outputs) {
+    if (writeCount++ == failingWrite) {
+      throw new IllegalStateException("writer broke");
+    }
     events.add("write");
     writes.add(outputs);
   }

@@ -180,6 +180,28 @@ class ScanLoopTest {
   }
 
   @Test
+  void run_portThrows_countedAsFaultPolicyAppliedLoopGoesOn() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ScanLoop loop = loop(counter("counter", "1.0.0"), port, grant, recorder);
+    port.failWrite(5);
+
+    loop.start();
+    await(() -> recorder.size() >= 20);
+    loop.stop();
+
+    List<TickRecorder.Tick> ticks = recorder.ticks();
+    assertContiguousFromZero(ticks);
+    assertThat(ticks.get(5).result())
+        .isEqualTo(
+            new TickResult.Fault(
+                FaultKind.TRAP, "host: java.lang.IllegalStateException: writer broke"));
+    assertThat(loop.stats().faults()).isEqualTo(1);
+    assertThat(port.faultPolicies())
+        .contains("fault: tick faulted: TRAP: host: java.lang.IllegalStateException: writer broke");
+  }
+
+  @Test
   void startAndStop_faultPolicyBeforeFirstTickAndAfterLast_thenPortAndLogicClosed()
       throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
