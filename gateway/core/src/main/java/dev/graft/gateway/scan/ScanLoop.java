@@ -58,6 +58,8 @@ public final class ScanLoop implements AutoCloseable {
       long deadlineNanos,
       CompletableFuture<SwapOutcome> outcome) {}
 
+  private static final System.Logger LOG = System.getLogger(ScanLoop.class.getName());
+
   private final Grant grant;
   private final MonotonicClock clock;
   private final TickListener listener;
@@ -404,18 +406,25 @@ public final class ScanLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       // a broken listener is the listener's problem, not the plant's
     }
-    PendingSwap swap = pending;
-    if (swap != null && snapshot != null) {
-      if (trySwap(swap, slot, snapshot, result)) {
+    try {
+      PendingSwap swap = pending;
+      if (swap != null && snapshot != null && trySwap(swap, slot, snapshot, result)) {
         return;
       }
+      saveIfDue(current, currentPort);
+    } catch (RuntimeException e) {
+      // the permit check or a close that threw: the next slot runs all the same
+      LOG.log(System.Logger.Level.ERROR, "scan loop: after slot " + slot, e);
     }
-    saveIfDue(current, currentPort);
   }
 
   private void fault(FieldPort currentPort, TickResult.Fault fault) {
     faults.incrementAndGet();
-    currentPort.applyFaultPolicy("tick faulted: " + fault.kind() + ": " + fault.detail());
+    try {
+      currentPort.applyFaultPolicy("tick faulted: " + fault.kind() + ": " + fault.detail());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "scan loop: the port failed to apply its fault policy", e);
+    }
   }
 
   /**
