@@ -349,6 +349,34 @@ class ScanLoopTest {
   }
 
   @Test
+  void swap_toALongerTickPeriod_newPeriodCountsFromTheNextSlot() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ScanLoop loop = loop(counter("counter", "1.0.0"), port, grant, recorder);
+    loop.start();
+    await(() -> recorder.size() >= 10);
+
+    SwapOutcome outcome =
+        get(loop.swap(counter("counter", "1.1.0", "[2]", 20), port, SwapRequest.standard()));
+    long first = ((SwapOutcome.Swapped) outcome).firstSlot();
+    await(() -> recorder.ticks().getLast().slot() >= first + 10);
+    loop.stop();
+
+    List<TickRecorder.Tick> ticks = recorder.ticks();
+    assertContiguousFromZero(ticks);
+    long origin = ticks.getFirst().scheduledNanos();
+    long firstDue = origin + first * PERIOD_NANOS;
+    for (TickRecorder.Tick t : ticks) {
+      long expected =
+          t.slot() <= first
+              ? origin + t.slot() * PERIOD_NANOS
+              : firstDue + (t.slot() - first) * 2 * PERIOD_NANOS;
+      assertThat(t.scheduledNanos()).as("due time of slot %d", t.slot()).isEqualTo(expected);
+      assertThat(t.level()).as("count carried at slot %d", t.slot()).isEqualTo(t.slot() + 1.0);
+    }
+  }
+
+  @Test
   void swap_permitOff_heldAfterTimeoutThenSwappedOnceOn() throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
     TickRecorder recorder = new TickRecorder();
@@ -493,11 +521,17 @@ class ScanLoopTest {
 
   private ControlLogic counter(String name, String version, String acceptsState)
       throws IOException {
+    return counter(name, version, acceptsState, 10);
+  }
+
+  private ControlLogic counter(String name, String version, String acceptsState, int tickMs)
+      throws IOException {
     String json =
         new String(resource("scan/manifest.json"), StandardCharsets.UTF_8)
             .replace("NAME", name)
             .replace("VERSION", version)
             .replace("ACCEPTS", acceptsState)
+            .replace("TICK_MS", Integer.toString(tickMs))
             .replace("SHA256", sha256(counter));
     Manifest manifest = Manifest.parse(json.getBytes(StandardCharsets.UTF_8));
     ControlLogic logic = ControlLogic.builder(counter, manifest, grant).build();
