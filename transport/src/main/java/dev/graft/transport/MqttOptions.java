@@ -71,8 +71,13 @@ public record MqttOptions(
     }
   }
 
-  /** Defaults for a broker: random client id, clean start, no TLS. */
+  /** Defaults for a plain {@code mqtt://} broker: random client id, clean start. */
   public static MqttOptions of(URI broker) {
+    return of(broker, null);
+  }
+
+  /** Defaults for a broker, with TLS settings for {@code mqtts://} (null for {@code mqtt://}). */
+  public static MqttOptions of(URI broker, @Nullable TlsOptions tls) {
     return new MqttOptions(
         broker,
         "",
@@ -82,7 +87,7 @@ public record MqttOptions(
         DEFAULT_OPERATION_TIMEOUT,
         DEFAULT_KEEP_ALIVE,
         DEFAULT_MAX_PACKET_SIZE,
-        Optional.empty());
+        Optional.ofNullable(tls));
   }
 
   public MqttOptions withClientId(String id) {
