@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsAclTest {
   private static final Path DEPLOY_ACL = Path.of("..", "deploy", "mosquitto", "acl");
+  private static final Path DEPLOY_CONF = Path.of("..", "deploy", "mosquitto", "mosquitto.conf");
   private static final FetchOptions FAST =
       new FetchOptions(Duration.ofMillis(500), Duration.ofSeconds(10), 4, 2);
 
@@ -136,6 +137,43 @@ class TlsAclTest {
         assertThat(refused.reasonCode()).isEqualTo(0x87);
       }
       assertThat(other).isEmpty();
+    }
+  }
+
+  @Test
+  void deployConfig_asShipped_startsAndEnforcesItsAcl() throws IOException {
+    Path pki = pkiDirectory;
+    Files.copy(DEPLOY_ACL, pki.resolve("acl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        pki.resolve("server.pem"),
+        pki.resolve("broker.pem"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        pki.resolve("server.key"),
+        pki.resolve("broker.key"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String config =
+        Files.readString(DEPLOY_CONF, StandardCharsets.UTF_8)
+            .replace("/etc/mosquitto/graft/", pki.toAbsolutePath() + "/")
+            .replace("listener 8883", "listener ${port} 127.0.0.1")
+            .replace("/var/lib/mosquitto/", "${dir}/")
+            .replace("log_dest syslog", "log_dest file ${dir}/mosquitto.log");
+    try (MosquittoBroker deployed = MosquittoBroker.fromConfig(config, true);
+        MqttConnection publisher =
+            MqttConnection.open(
+                MqttOptions.of(deployed.uri(), TlsAclTest.pki.client("graft-publisher")));
+        MqttConnection gateway =
+            MqttConnection.open(MqttOptions.of(deployed.uri(), TlsAclTest.pki.client("gw-c")))) {
+      publisher.publishAndWait(Topics.repoTimestamp(), new byte[] {1}, true);
+      assertThat(gateway.publish(Topics.gatewayPresence("gw-c"), new byte[] {1}, true).await())
+          .isLessThan(0x80);
+      assertThatThrownBy(
+              () -> gateway.publishAndWait(Topics.gatewayPresence("gw-a"), new byte[] {1}, true))
+          .isInstanceOfSatisfying(
+              BrokerRefusedException.class, e -> assertThat(e.reasonCode()).isEqualTo(0x87));
+      assertThatThrownBy(
+              () -> gateway.publishAndWait(Topics.chunkList("ab".repeat(32)), new byte[] {1}, true))
+          .isInstanceOf(BrokerRefusedException.class);
     }
   }
 

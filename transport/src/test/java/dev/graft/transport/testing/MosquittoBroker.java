@@ -120,6 +120,32 @@ public final class MosquittoBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts Mosquitto with a configuration given as text (e.g. {@code
+   * deploy/mosquitto/mosquitto.conf} after the caller rewrote its paths); {@code ${port}} and
+   * {@code ${dir}} are replaced with a free port and the broker's temp directory, and a {@code
+   * user} line for the current user is added.
+   */
+  public static MosquittoBroker fromConfig(String text, boolean tls) {
+    try {
+      Path directory = Files.createTempDirectory("graft-mosquitto-");
+      int port = freePort();
+      String config =
+          "user "
+              + System.getProperty("user.name")
+              + "\n"
+              + text.replace("${port}", Integer.toString(port))
+                  .replace("${dir}", directory.toString());
+      Path configFile = directory.resolve("mosquitto.conf");
+      Files.writeString(configFile, config, StandardCharsets.UTF_8);
+      MosquittoBroker broker = new MosquittoBroker(directory, configFile, port, tls);
+      broker.launch();
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare mosquitto", e);
+    }
+  }
+
   private void launch() throws IOException {
     Process started =
         new ProcessBuilder("mosquitto", "-c", configFile.toString())
