@@ -178,6 +178,20 @@ class TlsAclTest {
   }
 
   @Test
+  void connect_javaKeyStores_authenticatesAsTheirIdentity() {
+    TlsOptions.KeyStores stores = pki.clientKeyStores("gw-k", "changeit".toCharArray());
+    assertThat(stores.toString()).doesNotContain("changeit");
+    try (MqttConnection gateway = MqttConnection.open(MqttOptions.of(broker.uri(), stores))) {
+      assertThat(gateway.publish(Topics.gatewayHealth("gw-k"), new byte[] {1}, false).await())
+          .isLessThan(0x80);
+      assertThatThrownBy(
+              () -> gateway.publishAndWait(Topics.gatewayHealth("gw-a"), new byte[] {1}, false))
+          .isInstanceOf(BrokerRefusedException.class)
+          .hasMessageContaining("not authorized");
+    }
+  }
+
+  @Test
   void connect_withoutClientCertificate_refused() {
     MqttOptions noClientCert =
         MqttOptions.of(broker.uri(), new TlsOptions.CaOnly(pkiDirectory.resolve("ca.pem")))

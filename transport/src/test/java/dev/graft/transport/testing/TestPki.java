@@ -55,6 +55,48 @@ public final class TestPki {
         directory.resolve("client-" + identity + ".key"));
   }
 
+  /**
+   * The same identity as PKCS#12 key stores: {@code client-ID.p12} (key and chain, made by {@code
+   * openssl pkcs12}) and {@code trust.p12} (the CA, made by {@code keytool}).
+   */
+  public TlsOptions.KeyStores clientKeyStores(String identity, char[] password) {
+    TlsOptions.Pem pem = client(identity);
+    String pass = "pass:" + new String(password);
+    openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        pem.clientCertificate().getFileName().toString(),
+        "-inkey",
+        pem.clientKey().getFileName().toString(),
+        "-name",
+        identity,
+        "-out",
+        "client-" + identity + ".p12",
+        "-passout",
+        pass);
+    run(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "graft-ca",
+            "-file",
+            "ca.pem",
+            "-keystore",
+            "trust.p12",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            new String(password)));
+    return new TlsOptions.KeyStores(
+        directory.resolve("trust.p12"),
+        password,
+        directory.resolve("client-" + identity + ".p12"),
+        password);
+  }
+
   public MosquittoBroker.Tls brokerTls() {
     return new MosquittoBroker.Tls(
         directory.resolve("ca.pem"),
@@ -103,6 +145,10 @@ public final class TestPki {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(List.of(arguments));
+    run(command);
+  }
+
+  private void run(List<String> command) {
     try {
       Process process =
           new ProcessBuilder(command)
