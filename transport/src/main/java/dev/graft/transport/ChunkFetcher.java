@@ -42,6 +42,7 @@ public final class ChunkFetcher {
   private final MqttConnection connection;
   private final FetchOptions options;
 
+  @SuppressWarnings("ArrayRecordComponent") // private, never compared
   private record Arrival(int index, byte[] payload) {}
 
   /** Where verified chunks go: a file or memory. */

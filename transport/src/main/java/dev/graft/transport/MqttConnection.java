@@ -202,7 +202,10 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   static String describe(MqttException e) {
-    String message = e.getMessage();
+    // Paho wraps TLS and socket failures as "Untranslated MqttException"; the cause says what.
+    Throwable cause = e.getCause();
+    String message =
+        cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
     return (message == null ? "error" : message) + " (Paho code " + e.getReasonCode() + ")";
   }
 

@@ -25,6 +25,7 @@ public record PublishSet(List<MetadataFile> metadata, List<TargetBlob> targets) 
    * One metadata file as {@link dev.graft.bundle.tuf.Repository} names it: role and version ({@code
    * 3.root.json} is role {@code root}, version 3; {@code timestamp.json} has no version).
    */
+  @SuppressWarnings("ArrayRecordComponent") // copied in and out; not meant to be compared
   public record MetadataFile(String role, OptionalLong version, byte[] bytes) {
     public MetadataFile {
       Topics.repoMetadata(role, version); // validates the name and the version rule
@@ -49,6 +50,7 @@ public record PublishSet(List<MetadataFile> metadata, List<TargetBlob> targets) 
    * One target file, cut into chunks of {@code chunkSize} bytes; the chunk size must be the one
    * whose chunk list the signed target names ({@code custom.graft.chunks}).
    */
+  @SuppressWarnings("ArrayRecordComponent") // copied in and out; not meant to be compared
   public record TargetBlob(byte[] bytes, int chunkSize) {
     public TargetBlob {
       bytes = bytes.clone();

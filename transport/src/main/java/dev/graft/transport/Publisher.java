@@ -41,6 +41,7 @@ public final class Publisher {
   private final Optional<Path> journalFile;
   private final int window;
 
+  @SuppressWarnings("ArrayRecordComponent") // private, never compared
   private record Item(String topic, byte[] payload, boolean chunk, boolean journaled) {}
 
   private record InFlight(Item item, PendingPublish publish) {}

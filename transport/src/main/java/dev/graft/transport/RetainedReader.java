@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * network, not the broker.
  */
 final class RetainedReader {
+  @SuppressWarnings("ArrayRecordComponent") // private, never compared
   private record Message(String topic, byte[] payload) {}
 
   private RetainedReader() {}

@@ -18,6 +18,7 @@ public sealed interface TlsOptions {
    * Java key stores (PKCS#12 or JKS): a trust store with the CA, and a key store with this client's
    * key and certificate.
    */
+  @SuppressWarnings("ArrayRecordComponent") // copied in; never compared, never printed
   record KeyStores(Path trustStore, char[] trustStorePassword, Path keyStore, char[] keyPassword)
       implements TlsOptions {
     public KeyStores {

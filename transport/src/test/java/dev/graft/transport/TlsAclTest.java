@@ -192,6 +192,21 @@ class TlsAclTest {
   }
 
   @Test
+  void connect_brokerCertificateForAnotherHost_refused() {
+    try (MosquittoBroker impostor =
+        MosquittoBroker.start(
+            MosquittoBroker.Config.plain().withTls(pki.brokerTlsFor("not-this-host.example")))) {
+      MqttOptions options =
+          MqttOptions.of(impostor.uri(), pki.client("gw-a"))
+              .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
+      assertThatThrownBy(() -> MqttConnection.open(options).close())
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("cannot connect")
+          .hasMessageContaining("No subject alternative DNS name matching localhost");
+    }
+  }
+
+  @Test
   void connect_withoutClientCertificate_refused() {
     MqttOptions noClientCert =
         MqttOptions.of(broker.uri(), new TlsOptions.CaOnly(pkiDirectory.resolve("ca.pem")))

@@ -97,6 +97,15 @@ public final class TestPki {
         password);
   }
 
+  /** A broker certificate for another host name (to prove host names are checked). */
+  public MosquittoBroker.Tls brokerTlsFor(String hostName) {
+    issue("server-" + hostName, hostName, "subjectAltName=DNS:" + hostName);
+    return new MosquittoBroker.Tls(
+        directory.resolve("ca.pem"),
+        directory.resolve("server-" + hostName + ".pem"),
+        directory.resolve("server-" + hostName + ".key"));
+  }
+
   public MosquittoBroker.Tls brokerTls() {
     return new MosquittoBroker.Tls(
         directory.resolve("ca.pem"),
