@@ -251,6 +251,27 @@ class MqttTransportTest {
   }
 
   @Test
+  void directorRepository_readsFleetRootAndOnlyItsOwnGatewayTopics() {
+    connection.publishAndWait("graft/v1/director/root/1", bytes("root-1"), true);
+    connection.publishAndWait("graft/v1/director/root/latest", bytes("1"), true);
+    connection.publishAndWait("graft/v1/director/gw-a/timestamp", bytes("ts-a"), true);
+    connection.publishAndWait("graft/v1/director/gw-a/targets/3", bytes("targets-a"), true);
+    connection.publishAndWait("graft/v1/director/gw-b/timestamp", bytes("ts-b"), true);
+    MqttRepository director = MqttRepository.director(connection, "gw-a", FAST);
+
+    assertThat(director.fetchMetadata("root", OptionalLong.of(1), 100)).hasValue(bytes("root-1"));
+    assertThat(director.fetchMetadata("root", OptionalLong.of(2), 100)).isEmpty();
+    assertThat(director.fetchMetadata("timestamp", OptionalLong.empty(), 100))
+        .hasValue(bytes("ts-a"));
+    assertThat(director.fetchMetadata("targets", OptionalLong.of(3), 100))
+        .hasValue(bytes("targets-a"));
+    assertThatThrownBy(() -> director.fetchTarget("ab".repeat(32) + ".x.graft", 100))
+        .hasMessageContaining("image repository");
+    assertThatThrownBy(() -> MqttRepository.director(connection, "gw-b/../gw-a", FAST))
+        .hasMessageContaining("gateway id");
+  }
+
+  @Test
   void fetchTarget_pathWithoutHashPrefix_refusedWithReason() {
     MqttRepository repository = MqttRepository.imageRepository(connection, FAST);
     assertThatThrownBy(() -> repository.fetchTarget("boiler.graft", 100))
@@ -266,6 +287,10 @@ class MqttTransportTest {
 
   private static ChunkTarget target(PublishSet.TargetBlob blob) {
     return new ChunkTarget(blob.sha256(), blob.chunkList().listSha256(), blob.bytes().length);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static byte[] randomBytes(int length, long seed) {
