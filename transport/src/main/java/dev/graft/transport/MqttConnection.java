@@ -77,7 +77,9 @@ public final class MqttConnection implements AutoCloseable {
     paho.setHttpsHostnameVerificationEnabled(true);
     if (options.tls().isPresent()) {
       SSLSocketFactory factory = TlsContexts.socketFactory(options.tls().get());
-      paho.setSocketFactory(factory);
+      paho.setSocketFactory(NoDelaySockets.tls(factory));
+    } else {
+      paho.setSocketFactory(NoDelaySockets.plain());
     }
     long deadline = System.nanoTime() + options.connectTimeout().toNanos();
     while (true) {

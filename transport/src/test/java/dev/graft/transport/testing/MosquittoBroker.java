@@ -101,6 +101,7 @@ public final class MosquittoBroker implements AutoCloseable {
       lines.add("autosave_interval 60");
       lines.add("max_queued_messages 10000");
       lines.add("max_inflight_messages 20");
+      lines.add("set_tcp_nodelay true");
       lines.add("max_packet_size " + config.maxPacketSize());
       lines.add("check_retain_source true");
       lines.add("log_dest file " + directory.resolve("mosquitto.log"));
