@@ -29,7 +29,9 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * publishes in progress" (32202) are retried until the operation timeout instead of failing.
  *
  * <p>Messages are dispatched to the handler of every matching subscription on Paho's callback
- * thread; handlers must return quickly (queue, don't block). Paho types never leave this class.
+ * thread; handlers must return quickly (queue, don't block). One handler per filter: subscribing to
+ * a filter again replaces its handler, so two readers must not read the same topic at the same time
+ * over one connection. Paho types never leave this class (and {@link PendingPublish}).
  */
 public final class MqttConnection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
@@ -132,7 +134,8 @@ public final class MqttConnection implements AutoCloseable {
   public void unsubscribe(String filter) {
     subscriptions.remove(filter);
     retrying(
-        "unsubscribe from " + filter,
+        "an unsubscription",
+        filter,
         () -> client.unsubscribe(filter).waitForCompletion(timeoutMillis()));
   }
 
@@ -140,7 +143,7 @@ public final class MqttConnection implements AutoCloseable {
   public PendingPublish publish(String topic, byte[] payload, boolean retained) {
     MqttMessage message = new MqttMessage(payload, QOS, retained, new MqttProperties());
     IMqttToken[] token = new IMqttToken[1];
-    retrying("publish to " + topic, () -> token[0] = client.publish(topic, message));
+    retrying("a publish", topic, () -> token[0] = client.publish(topic, message));
     return new PendingPublish(this, topic, token[0]);
   }
 
@@ -156,7 +159,8 @@ public final class MqttConnection implements AutoCloseable {
   private void sendSubscribe(String filter) {
     IMqttToken[] token = new IMqttToken[1];
     retrying(
-        "subscribe to " + filter,
+        "a subscription",
+        filter,
         () -> {
           token[0] = client.subscribe(new MqttSubscription(filter, QOS));
           token[0].waitForCompletion(timeoutMillis());
@@ -172,7 +176,7 @@ public final class MqttConnection implements AutoCloseable {
     void run() throws MqttException;
   }
 
-  private void retrying(String what, MqttAction action) {
+  private void retrying(String operation, String topic, MqttAction action) {
     long deadline = System.nanoTime() + options.operationTimeout().toNanos();
     while (true) {
       try {
@@ -190,17 +194,12 @@ public final class MqttConnection implements AutoCloseable {
           continue;
         }
         if (code > 0 && code < 256 && ReasonCodes.isFailure(code)) {
-          throw new BrokerRefusedException(what.replaceFirst(" .*", ""), topicOf(what), code);
+          throw new BrokerRefusedException(operation, topic, code);
         }
         throw new TransportException(
-            "cannot " + what + " on " + options.broker() + ": " + describe(e), e);
+            operation + " to " + topic + " on " + options.broker() + " failed: " + describe(e), e);
       }
     }
-  }
-
-  private static String topicOf(String what) {
-    int space = what.lastIndexOf(' ');
-    return space < 0 ? what : what.substring(space + 1);
   }
 
   static String describe(MqttException e) {
