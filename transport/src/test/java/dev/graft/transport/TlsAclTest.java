@@ -207,6 +207,27 @@ class TlsAclTest {
   }
 
   @Test
+  void pemOptions_traditionalOrEncryptedKey_refusedWithTheFix() throws IOException {
+    Path sec1 = pkiDirectory.resolve("sec1.key");
+    Files.writeString(sec1, "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+    Path encrypted = pkiDirectory.resolve("encrypted.key");
+    Files.writeString(
+        encrypted,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    Path ca = pkiDirectory.resolve("ca.pem");
+    Path cert = pkiDirectory.resolve("server.pem");
+    assertThatThrownBy(() -> TlsContexts.socketFactory(new TlsOptions.Pem(ca, cert, sec1)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+    assertThatThrownBy(() -> TlsContexts.socketFactory(new TlsOptions.Pem(ca, cert, encrypted)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("is encrypted");
+    assertThatThrownBy(() -> TlsContexts.socketFactory(new TlsOptions.Pem(ca, cert, ca)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("no PEM PKCS#8 private key");
+  }
+
+  @Test
   void connect_withoutClientCertificate_refused() {
     MqttOptions noClientCert =
         MqttOptions.of(broker.uri(), new TlsOptions.CaOnly(pkiDirectory.resolve("ca.pem")))

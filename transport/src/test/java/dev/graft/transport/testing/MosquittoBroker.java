@@ -59,12 +59,15 @@ public final class MosquittoBroker implements AutoCloseable {
   private final int port;
   private final boolean tls;
   private @Nullable Process process;
+  // Kills the broker if the JVM ends without close() (a test run aborted mid-class).
+  private final Thread shutdownHook = new Thread(this::stop, "mosquitto-shutdown");
 
   private MosquittoBroker(Path directory, Path configFile, int port, boolean tls) {
     this.directory = directory;
     this.configFile = configFile;
     this.port = port;
     this.tls = tls;
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   public static MosquittoBroker start() {
@@ -114,7 +117,12 @@ public final class MosquittoBroker implements AutoCloseable {
       Files.write(configFile, lines, StandardCharsets.UTF_8);
       MosquittoBroker broker =
           new MosquittoBroker(directory, configFile, port, config.tls().isPresent());
-      broker.launch();
+      try {
+        broker.launch();
+      } catch (IOException | RuntimeException e) {
+        broker.close();
+        throw e;
+      }
       return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare mosquitto", e);
@@ -140,7 +148,12 @@ public final class MosquittoBroker implements AutoCloseable {
       Path configFile = directory.resolve("mosquitto.conf");
       Files.writeString(configFile, config, StandardCharsets.UTF_8);
       MosquittoBroker broker = new MosquittoBroker(directory, configFile, port, tls);
-      broker.launch();
+      try {
+        broker.launch();
+      } catch (IOException | RuntimeException e) {
+        broker.close();
+        throw e;
+      }
       return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare mosquitto", e);
@@ -233,6 +246,11 @@ public final class MosquittoBroker implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is already exiting; the hook runs stop() again, which is harmless.
+    }
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);
