@@ -83,62 +83,94 @@ public final class Publisher {
           toSend.add(item);
         }
       }
-      long bytesTotal = toSend.stream().mapToLong(i -> i.payload().length).sum();
-      int chunksTotal = (int) toSend.stream().filter(Item::chunk).count();
-      Deque<InFlight> inFlight = new ArrayDeque<>();
-      long[] bytesDone = {0};
-      int[] done = {0, 0};
-      int skippedFinal = skipped;
-      Runnable completeOldest =
-          () -> {
-            InFlight oldest = inFlight.removeFirst();
-            oldest.publish().await();
-            if (oldest.item().journaled()) {
-              journal.recordAcknowledged(oldest.item().topic(), oldest.item().payload());
-            }
-            bytesDone[0] += oldest.item().payload().length;
-            done[0]++;
-            if (oldest.item().chunk()) {
-              done[1]++;
-            }
-            double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-            listener.onProgress(
-                new PublishProgress(
-                    bytesDone[0],
-                    bytesTotal,
-                    done[0],
-                    toSend.size(),
-                    done[1],
-                    chunksTotal,
-                    skippedFinal,
-                    bytesDone[0] / seconds));
-          };
+      Run run = new Run(toSend, skipped, journal, listener, start);
       for (Item item : toSend) {
         // Ordering barrier: a chunk list waits for its chunks, metadata for what it covers.
         boolean barrier = !item.chunk();
         if (barrier) {
-          while (!inFlight.isEmpty()) {
-            completeOldest.run();
-          }
+          run.completeAll();
         }
-        inFlight.addLast(
-            new InFlight(item, connection.publish(item.topic(), item.payload(), true)));
-        if (inFlight.size() >= window || barrier) {
-          completeOldest.run();
+        run.send(item);
+        if (run.inFlight.size() >= window || barrier) {
+          run.completeOldest();
         }
       }
-      while (!inFlight.isEmpty()) {
-        completeOldest.run();
-      }
+      run.completeAll();
       return new PublishReport(
-          toSend.size(), skipped, bytesDone[0], Duration.ofNanos(System.nanoTime() - start));
+          toSend.size(), skipped, run.bytesDone, Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  /** One publish run: the PUBACKs still awaited, and the counts the listener is told. */
+  private final class Run {
+    final Deque<InFlight> inFlight = new ArrayDeque<>();
+    final PublishJournal journal;
+    final PublishListener listener;
+    final long start;
+    final long bytesTotal;
+    final int messagesTotal;
+    final int chunksTotal;
+    final int skipped;
+    long bytesDone;
+    int messagesDone;
+    int chunksDone;
+
+    Run(
+        List<Item> toSend,
+        int skipped,
+        PublishJournal journal,
+        PublishListener listener,
+        long start) {
+      this.journal = journal;
+      this.listener = listener;
+      this.start = start;
+      this.skipped = skipped;
+      this.bytesTotal = toSend.stream().mapToLong(i -> i.payload().length).sum();
+      this.messagesTotal = toSend.size();
+      this.chunksTotal = (int) toSend.stream().filter(Item::chunk).count();
+    }
+
+    void send(Item item) {
+      inFlight.addLast(new InFlight(item, connection.publish(item.topic(), item.payload(), true)));
+    }
+
+    void completeAll() {
+      while (!inFlight.isEmpty()) {
+        completeOldest();
+      }
+    }
+
+    /** Waits for the oldest PUBACK, journals it and tells the listener. */
+    void completeOldest() {
+      InFlight oldest = inFlight.removeFirst();
+      oldest.publish().await();
+      Item item = oldest.item();
+      if (item.journaled()) {
+        journal.recordAcknowledged(item.topic(), item.payload());
+      }
+      bytesDone += item.payload().length;
+      messagesDone++;
+      if (item.chunk()) {
+        chunksDone++;
+      }
+      double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+      listener.onProgress(
+          new PublishProgress(
+              bytesDone,
+              bytesTotal,
+              messagesDone,
+              messagesTotal,
+              chunksDone,
+              chunksTotal,
+              skipped,
+              bytesDone / seconds));
     }
   }
 
   /**
    * Clears the retained chunk lists and chunks of every target not in {@code keepSha256}: an empty
-   * retained message clears a retained topic. Chunks are cleared before their list, so a reader
-   * never finds a list whose chunks are half gone without noticing (it fails on a missing chunk).
+   * retained message clears a retained topic. Chunks are cleared before their list, so an
+   * interrupted prune can simply be run again: the list still names what is left.
    */
   public PruneReport prune(Set<String> keepSha256) {
     return prune(keepSha256, DEFAULT_QUIET);

@@ -272,6 +272,18 @@ class MqttTransportTest {
   }
 
   @Test
+  void fetchTarget_chunkListLongerThanAllowed_refusedBeforeAnyChunk() {
+    byte[] bundle = randomBytes(6 * CHUNK, 7);
+    PublishSet.TargetBlob blob = publishBlob(bundle);
+    MqttRepository repository = MqttRepository.imageRepository(connection, FAST);
+    assertThatThrownBy(() -> repository.fetchTarget(blob.sha256() + ".big.graft", 2 * CHUNK))
+        .isInstanceOf(EndlessDataException.class)
+        .hasMessageContaining("describes " + bundle.length + " bytes, more than the 2048 allowed");
+    assertThat(repository.fetchTarget(blob.sha256() + ".big.graft", bundle.length))
+        .isEqualTo(bundle);
+  }
+
+  @Test
   void fetchTarget_pathWithoutHashPrefix_refusedWithReason() {
     MqttRepository repository = MqttRepository.imageRepository(connection, FAST);
     assertThatThrownBy(() -> repository.fetchTarget("boiler.graft", 100))
