@@ -1,0 +1,4 @@
+@NullMarked
+package dev.graft.transport;
+
+import org.jspecify.annotations.NullMarked;
