@@ -123,6 +123,11 @@ public final class SimulatedSite implements AutoCloseable {
     return plc.connectionCount();
   }
 
+  /** Clients observing the thermostat's {@code /setpoint}, so tests can wait for a registration. */
+  public int coapObserverCount() {
+    return thermostat.observerCount();
+  }
+
   /** One human-readable line: simulated time, temperature, burner, setpoint, permit, faults. */
   public String status() {
     PlantReading reading = plant.reading();

@@ -30,6 +30,7 @@ public final class Thermostat implements AutoCloseable {
   }
 
   private final CoapServer server;
+  private final SetpointResource setpoint;
   private final CoapEndpoint plain;
   private final @Nullable CoapEndpoint secure;
 
@@ -37,6 +38,7 @@ public final class Thermostat implements AutoCloseable {
       String bindHost, int port, @Nullable Psk psk, int dtlsPort, Plant plant, Faults faults) {
     Configuration configuration = Configuration.createStandardWithoutFile();
     SetpointResource setpoint = new SetpointResource(plant, faults);
+    this.setpoint = setpoint;
     AtomicBoolean wasOffline = new AtomicBoolean(faults.coapOffline());
     plant.onSetpointChange(celsius -> {
       if (!faults.coapOffline()) {
@@ -106,6 +108,11 @@ public final class Thermostat implements AutoCloseable {
   public @Nullable InetSocketAddress secureAddress() {
     CoapEndpoint endpoint = secure;
     return endpoint == null ? null : endpoint.getAddress();
+  }
+
+  /** Clients currently observing {@code /setpoint}. */
+  public int observerCount() {
+    return setpoint.getObserverCount();
   }
 
   @Override
