@@ -5,6 +5,7 @@ import dev.graft.sim.plant.PlantParameters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -58,6 +59,8 @@ public final class SiteConfigReader {
             file + " is larger than " + MAX_BYTES + " bytes; is it a site configuration?");
       }
       yaml = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new SiteConfigException("site configuration " + file + " does not exist", e);
     } catch (IOException e) {
       throw new SiteConfigException("cannot read site configuration " + file + ": " + e, e);
     }

@@ -5,6 +5,9 @@ import dev.graft.sim.SimulatedSite;
 import dev.graft.sim.SiteConfig;
 import dev.graft.sim.SiteConfigException;
 import dev.graft.sim.SiteConfigReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,7 +74,13 @@ public final class DeviceSimCli implements Callable<Integer> {
                 "device-sim-stop"));
     int code;
     try {
-      code = run(args, out, err, stop);
+      code =
+          run(
+              args,
+              new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+              out,
+              err,
+              stop);
     } finally {
       stopped.countDown();
     }
@@ -87,6 +96,19 @@ public final class DeviceSimCli implements Callable<Integer> {
    */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, CompletableFuture<?> stop) {
+    return run(args, null, out, err, stop);
+  }
+
+  /**
+   * Runs the command line in-process with a console: each line read from {@code in} while a site
+   * runs is a command (see {@code help}) that flips a fault switch.
+   */
+  public static int run(
+      String[] args,
+      @Nullable BufferedReader in,
+      PrintWriter out,
+      PrintWriter err,
+      CompletableFuture<?> stop) {
     CommandLine commandLine =
         new CommandLine(
             new DeviceSimCli(out, err, stop),
@@ -94,7 +116,7 @@ public final class DeviceSimCli implements Callable<Integer> {
               @Override
               public <K> K create(Class<K> type) throws Exception {
                 if (type == Site.class) {
-                  return type.cast(new Site(out, err, stop));
+                  return type.cast(new Site(in, out, err, stop));
                 }
                 return CommandLine.defaultFactory().create(type);
               }
@@ -131,6 +153,7 @@ public final class DeviceSimCli implements Callable<Integer> {
         "  coap-client-notls -m put -t 0 -e 65.0 coap://127.0.0.1:5683/setpoint"
       })
   static final class Site implements Callable<Integer> {
+    private final @Nullable BufferedReader in;
     private final PrintWriter out;
     private final PrintWriter err;
     private final CompletableFuture<?> stop;
@@ -157,7 +180,8 @@ public final class DeviceSimCli implements Callable<Integer> {
         description = "seconds between status lines (default: ${DEFAULT-VALUE}; 0 = none)")
     int statusSeconds;
 
-    Site(PrintWriter out, PrintWriter err, CompletableFuture<?> stop) {
+    Site(@Nullable BufferedReader in, PrintWriter out, PrintWriter err, CompletableFuture<?> stop) {
+      this.in = in;
       this.out = out;
       this.err = err;
       this.stop = stop;
@@ -206,12 +230,50 @@ public final class DeviceSimCli implements Callable<Integer> {
                   + ")");
         }
         out.println("  status      " + running.status());
+        BufferedReader console = in;
+        if (console != null) {
+          out.println("  type 'help' and Enter for the fault switches");
+          startConsole(console, new SiteConsole(running));
+        }
         out.flush();
         waitForStop(running);
         out.println("device-sim: stopped");
         out.flush();
       }
       return 0;
+    }
+
+    // A daemon thread: a read from the terminal cannot be interrupted, and must not keep the
+    // JVM alive after Ctrl-C.
+    private void startConsole(BufferedReader console, SiteConsole commands) {
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  String line;
+                  while (!stop.isDone() && (line = console.readLine()) != null) {
+                    try {
+                      String answer = commands.execute(line);
+                      synchronized (out) {
+                        out.println(answer);
+                        out.flush();
+                      }
+                    } catch (IllegalArgumentException e) {
+                      synchronized (err) {
+                        err.println("device-sim: " + e.getMessage());
+                        err.flush();
+                      }
+                    }
+                  }
+                } catch (IOException e) {
+                  synchronized (err) {
+                    err.println("device-sim: console closed: " + e.getMessage());
+                  }
+                }
+              },
+              "device-sim-console");
+      reader.setDaemon(true);
+      reader.start();
     }
 
     private void waitForStop(SimulatedSite running) throws InterruptedException {

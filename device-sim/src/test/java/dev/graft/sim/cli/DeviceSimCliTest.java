@@ -2,7 +2,9 @@ package dev.graft.sim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -50,6 +52,37 @@ class DeviceSimCliTest {
     assertThat(runner.isAlive()).isFalse();
     assertThat(code.get()).isZero();
     assertThat(out.toString()).contains("device-sim: stopped");
+  }
+
+  @Test
+  void site_consoleCommands_flipFaultsAndReportErrors() throws Exception {
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    BufferedReader console = new BufferedReader(new StringReader("modbus offline\nbogus\n"));
+    AtomicInteger code = new AtomicInteger(-1);
+    Thread runner =
+        new Thread(() ->
+            code.set(
+                DeviceSimCli.run(
+                    new String[] {"site", "--speed", "0"},
+                    console,
+                    new PrintWriter(out, true),
+                    new PrintWriter(err, true),
+                    stop)));
+    runner.start();
+    try {
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (!(out.toString().contains("faults: modbus offline")
+          && err.toString().contains("unknown command 'bogus'"))) {
+        assertThat(Instant.now())
+            .as("console answered; out: %s err: %s", out, err)
+            .isBefore(deadline);
+        Thread.sleep(20);
+      }
+    } finally {
+      stop.complete(null);
+      runner.join(Duration.ofSeconds(30));
+    }
+    assertThat(code.get()).isZero();
   }
 
   @Test
