@@ -4,6 +4,7 @@ import dev.graft.sim.plant.Plant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +19,7 @@ public final class Faults {
 
   private final Plant plant;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> rebootListeners = new CopyOnWriteArrayList<>();
 
   private volatile boolean modbusOffline;
   private volatile boolean coapOffline;
@@ -70,9 +72,20 @@ public final class Faults {
     changed();
   }
 
-  /** Restarts the boiler PLC: coils off, holding registers back to their power-on values. */
+  /**
+   * Restarts the boiler PLC: its TCP connections drop, coils go off and holding registers go back
+   * to their power-on values, as after a real PLC's power cycle.
+   */
   public void rebootPlc() {
     plant.reboot();
+    for (Runnable listener : rebootListeners) {
+      listener.run();
+    }
+  }
+
+  /** Runs {@code listener} after every PLC reboot. */
+  public void onReboot(Runnable listener) {
+    rebootListeners.add(listener);
   }
 
   /** Clears every switch. */
@@ -128,7 +141,7 @@ public final class Faults {
           "exception "
               + fault.exceptionCode()
               + " on "
-              + fault.table().name().toLowerCase(java.util.Locale.ROOT)
+              + fault.table().name().toLowerCase(Locale.ROOT)
               + " "
               + fault.address()
               + "+"

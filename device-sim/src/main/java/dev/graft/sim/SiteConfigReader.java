@@ -78,7 +78,10 @@ public final class SiteConfigReader {
       site = MAPPER.readValue(yaml, SiteFile.class);
     } catch (UnrecognizedPropertyException e) {
       String known =
-          e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(joining());
+          e.getKnownPropertyIds().stream()
+              .map(String::valueOf)
+              .sorted()
+              .collect(Collectors.joining(", "));
       throw new SiteConfigException(
           where(source, yaml, e) + "unknown field '" + path(e) + "' (known here: " + known + ")",
           e);
@@ -93,10 +96,6 @@ public final class SiteConfigReader {
     } catch (IllegalArgumentException e) {
       throw new SiteConfigException(source + ": " + e.getMessage(), e);
     }
-  }
-
-  private static java.util.stream.Collector<CharSequence, ?, String> joining() {
-    return Collectors.joining(", ");
   }
 
   private static String where(String source, String yaml, JacksonException e) {

@@ -106,7 +106,7 @@ class CoapInteropTest {
 
   @Test
   void observe_plain_notifiedOfAChange() throws Exception {
-    assertObservedChange(plain("-s", "8"), 72.5);
+    assertObservedChange(plain("-s", "5"), 72.5);
   }
 
   @Test
@@ -125,7 +125,7 @@ class CoapInteropTest {
 
   @Test
   void observe_dtls_notifiedOfAChange() throws Exception {
-    assertObservedChange(secure(KEY, "-s", "8"), 66.5);
+    assertObservedChange(secure(KEY, "-s", "5"), 66.5);
   }
 
   @Test

@@ -89,6 +89,27 @@ class SimulatedSiteTest {
   }
 
   @Test
+  void rebootPlc_dropsConnectionsAndForgetsTheBurner() throws Exception {
+    try (SimulatedSite site = SimulatedSite.start(SiteConfig.defaults().withSpeed(0));
+        Socket socket = new Socket("127.0.0.1", site.modbusSocketAddress().getPort())) {
+      site.plant().writeCoils(3, new boolean[] {true});
+      await("connection registered", () -> site.modbusConnectionCount() == 1);
+
+      site.faults().rebootPlc();
+
+      socket.setSoTimeout((int) LIMIT.toMillis());
+      int read;
+      try {
+        read = socket.getInputStream().read();
+      } catch (SocketException reset) {
+        read = -1;
+      }
+      assertThat(read).isEqualTo(-1);
+      assertThat(site.plant().burner()).isFalse();
+    }
+  }
+
+  @Test
   void close_releasesPortsAndThreads() throws Exception {
     int modbusPort;
     int coapPort;

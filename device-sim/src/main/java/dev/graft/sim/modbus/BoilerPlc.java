@@ -70,6 +70,8 @@ public final class BoilerPlc implements AutoCloseable {
         connections.forEach(Channel::close);
       }
     });
+    // A restarted PLC has lost its TCP connections; clients must reconnect.
+    faults.onReboot(() -> connections.forEach(Channel::close));
     try {
       server.start();
       address = bound.get(10, TimeUnit.SECONDS);
