@@ -1,18 +1,28 @@
 package dev.graft.sim;
 
 import java.security.MessageDigest;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A DTLS pre-shared key: the identity a client presents and the secret both sides hold. The key
- * never appears in {@link #toString()}.
+ * A DTLS pre-shared key: the identity a client presents and the secret both sides hold. A class
+ * rather than a record so that the key is copied in and out and never appears in {@link
+ * #toString()}.
  */
-public record Psk(String identity, byte[] key) {
-  public Psk {
-    key = key.clone();
+public final class Psk {
+  private final String identity;
+  private final byte[] key;
+
+  public Psk(String identity, byte[] key) {
+    this.identity = Objects.requireNonNull(identity);
+    this.key = key.clone();
   }
 
-  @Override
+  public String identity() {
+    return identity;
+  }
+
+  /** A copy of the key bytes. */
   public byte[] key() {
     return key.clone();
   }

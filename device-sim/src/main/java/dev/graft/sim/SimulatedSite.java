@@ -62,11 +62,12 @@ public final class SimulatedSite implements AutoCloseable {
           });
       // Fixed steps, not measured real time: the model sees the same sequence of advances on a
       // slow machine as on a fast one, only later.
-      executor.scheduleAtFixedRate(
-          () -> plant.advance(step),
-          CLOCK_PERIOD.toNanos(),
-          CLOCK_PERIOD.toNanos(),
-          TimeUnit.NANOSECONDS);
+      var _ =
+          executor.scheduleAtFixedRate(
+              () -> plant.advance(step),
+              CLOCK_PERIOD.toNanos(),
+              CLOCK_PERIOD.toNanos(),
+              TimeUnit.NANOSECONDS);
       this.clock = executor;
     } else {
       this.clock = null;

@@ -3,6 +3,7 @@ package dev.graft.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
@@ -70,7 +71,8 @@ class SimulatedSiteTest {
   @Test
   void modbusOffline_closesOpenConnections() throws Exception {
     try (SimulatedSite site = SimulatedSite.start(SiteConfig.defaults().withSpeed(0));
-        Socket socket = new Socket("127.0.0.1", site.modbusSocketAddress().getPort())) {
+        Socket socket =
+            new Socket(InetAddress.getLoopbackAddress(), site.modbusSocketAddress().getPort())) {
       await("connection registered", () -> site.modbusConnectionCount() == 1);
 
       site.faults().setModbusOffline(true);
@@ -91,7 +93,8 @@ class SimulatedSiteTest {
   @Test
   void rebootPlc_dropsConnectionsAndForgetsTheBurner() throws Exception {
     try (SimulatedSite site = SimulatedSite.start(SiteConfig.defaults().withSpeed(0));
-        Socket socket = new Socket("127.0.0.1", site.modbusSocketAddress().getPort())) {
+        Socket socket =
+            new Socket(InetAddress.getLoopbackAddress(), site.modbusSocketAddress().getPort())) {
       site.plant().writeCoils(3, new boolean[] {true});
       await("connection registered", () -> site.modbusConnectionCount() == 1);
 

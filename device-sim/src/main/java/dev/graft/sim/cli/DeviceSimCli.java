@@ -38,14 +38,10 @@ import picocli.CommandLine.Option;
       "  mbpoll -m tcp -a 1 -0 -t 3 -r 0 -1 -p <port> 127.0.0.1   # read the temperature"
     })
 public final class DeviceSimCli implements Callable<Integer> {
-  private final PrintWriter out;
   private final PrintWriter err;
-  private final CompletableFuture<?> stop;
 
-  private DeviceSimCli(PrintWriter out, PrintWriter err, CompletableFuture<?> stop) {
-    this.out = out;
+  private DeviceSimCli(PrintWriter err) {
     this.err = err;
-    this.stop = stop;
   }
 
   @Override
@@ -111,7 +107,7 @@ public final class DeviceSimCli implements Callable<Integer> {
       CompletableFuture<?> stop) {
     CommandLine commandLine =
         new CommandLine(
-            new DeviceSimCli(out, err, stop),
+            new DeviceSimCli(err),
             new CommandLine.IFactory() {
               @Override
               public <K> K create(Class<K> type) throws Exception {

@@ -15,21 +15,21 @@ import java.util.Locale;
  */
 final class SiteConsole {
   static final String HELP =
-      String.join(
-          "\n",
-          "commands:",
-          "  modbus offline|online          drop/accept Modbus connections",
-          "  coap offline|online            ignore/answer CoAP datagrams",
-          "  delay MILLISECONDS             answer every request late (0 = at once)",
-          "  exception TABLE ADDRESS COUNT CODE   Modbus exception on a range;"
-              + " TABLE = coil|discrete_input|input_register|holding_register",
-          "  exception off",
-          "  corrupt flow|temperature on|off",
-          "  reboot                         restart the PLC: coils to 0",
-          "  permit on|off                  the operator's update-permit key switch",
-          "  setpoint CELSIUS               as if set at the thermostat",
-          "  clear                          all faults off",
-          "  status | help");
+      """
+      commands:
+        modbus offline|online          drop/accept Modbus connections
+        coap offline|online            ignore/answer CoAP datagrams
+        delay MILLISECONDS             answer every request late (0 = at once)
+        exception TABLE ADDRESS COUNT CODE   Modbus exception on a range; TABLE = coil|\
+      discrete_input|input_register|holding_register
+        exception off
+        corrupt flow|temperature on|off
+        reboot                         restart the PLC: connections drop, coils to 0
+        permit on|off                  the operator's update-permit key switch
+        setpoint CELSIUS               as if set at the thermostat
+        clear                          all faults off
+        status | help\
+      """;
 
   private final SimulatedSite site;
 

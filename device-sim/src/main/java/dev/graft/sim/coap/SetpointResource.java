@@ -6,8 +6,8 @@ import dev.graft.sim.plant.Setpoints;
 import java.math.BigDecimal;
 import java.util.regex.Pattern;
 import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.server.resources.CoapExchange;
@@ -24,7 +24,7 @@ final class SetpointResource extends CoapResource {
     this.plant = plant;
     this.faults = faults;
     setObservable(true);
-    setObserveType(Type.CON);
+    setObserveType(CoAP.Type.CON);
     getAttributes().setTitle("boiler setpoint, °C");
     getAttributes().addContentType(MediaTypeRegistry.TEXT_PLAIN);
     getAttributes().setObservable();

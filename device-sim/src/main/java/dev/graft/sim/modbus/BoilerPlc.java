@@ -67,11 +67,11 @@ public final class BoilerPlc implements AutoCloseable {
         ModbusTcpServer.create(transport, new BoilerPlcServices(plant, faults, unitId, wordOrder));
     faults.onChange(() -> {
       if (faults.modbusOffline()) {
-        connections.forEach(Channel::close);
+        dropConnections();
       }
     });
     // A restarted PLC has lost its TCP connections; clients must reconnect.
-    faults.onReboot(() -> connections.forEach(Channel::close));
+    faults.onReboot(this::dropConnections);
     try {
       server.start();
       address = bound.get(10, TimeUnit.SECONDS);
@@ -112,7 +112,7 @@ public final class BoilerPlc implements AutoCloseable {
               @Override
               public void channelActive(ChannelHandlerContext context) {
                 if (faults.modbusOffline()) {
-                  context.close();
+                  var _ = context.close();
                 } else {
                   context.fireChannelActive();
                 }
@@ -122,12 +122,19 @@ public final class BoilerPlc implements AutoCloseable {
               public void channelRead(ChannelHandlerContext context, Object message) {
                 if (faults.modbusOffline()) {
                   ReferenceCountUtil.release(message);
-                  context.close();
+                  var _ = context.close();
                 } else {
                   context.fireChannelRead(message);
                 }
               }
             });
+  }
+
+  // Closing is asynchronous; a client sees the connection end when the event loop gets to it.
+  private void dropConnections() {
+    for (Channel channel : connections) {
+      var _ = channel.close();
+    }
   }
 
   /** The bound address (the real port when 0 was asked for). */
@@ -155,6 +162,6 @@ public final class BoilerPlc implements AutoCloseable {
 
   private void shutdownThreads() {
     requestThread.shutdownNow();
-    eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    var _ = eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

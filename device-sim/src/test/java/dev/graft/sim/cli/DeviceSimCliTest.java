@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ class DeviceSimCliTest {
         Thread.sleep(20);
       }
       assertThat(out.toString()).contains("coap://127.0.0.1:").contains("status").contains("T=");
-      try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(modbus.group(1)))) {
+      try (Socket socket =
+          new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(modbus.group(1)))) {
         assertThat(socket.isConnected()).isTrue();
       }
     } finally {
