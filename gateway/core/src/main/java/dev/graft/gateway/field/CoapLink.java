@@ -50,6 +50,8 @@ final class CoapLink extends DeviceLink {
   private static final class Watch {
     volatile @Nullable CoapObserveRelation relation;
     volatile @Nullable Boolean observable;
+    // an observe request is out: don't send another before it is answered or fails
+    volatile boolean pending;
     volatile long lastUpdateNanos;
     volatile boolean everUpdated;
   }
@@ -151,6 +153,7 @@ final class CoapLink extends DeviceLink {
         relation.reactiveCancel();
       }
       watch.relation = null;
+      watch.pending = false;
     }
     if (dtls != null) {
       // the server may have restarted and forgotten the session: handshake afresh
@@ -169,6 +172,9 @@ final class CoapLink extends DeviceLink {
       }
       Watch watch = watches.computeIfAbsent(path, p -> new Watch());
       CoapObserveRelation relation = watch.relation;
+      if (watch.pending) {
+        continue;
+      }
       if (!Boolean.FALSE.equals(watch.observable) && (relation == null || relation.isCanceled())) {
         observe(path, watch);
         continue;
@@ -181,12 +187,14 @@ final class CoapLink extends DeviceLink {
   }
 
   private void observe(String path, Watch watch) {
+    watch.pending = true;
     watch.relation =
         client(path)
             .observe(
                 new CoapHandler() {
                   @Override
                   public void onLoad(CoapResponse response) {
+                    watch.pending = false;
                     if (!response.getOptions().hasObserve()) {
                       // the server does not support Observe: fall back to GET on every poll
                       watch.observable = false;
@@ -199,6 +207,7 @@ final class CoapLink extends DeviceLink {
                   @Override
                   public void onError() {
                     // a lost notification or registration: the next poll re-observes or GETs
+                    watch.pending = false;
                     watch.relation = null;
                   }
                 });
