@@ -203,21 +203,23 @@ abstract class DeviceLink implements AutoCloseable {
 
   private void lost(LinkDown cause) {
     failedAttempts.incrementAndGet();
-    for (InputCell cell : cells) {
-      cell.markBad();
+    boolean wasUp = up;
+    up = false;
+    if (wasUp) {
+      LOG.log(Level.WARNING, "field device {0}: link lost ({1})", device, cause.getMessage());
+      // outputs to their fault policy before the inputs show bad, so whoever sees bad inputs
+      // already reads the fault-policy outputs
+      onLost.accept(this);
     }
     for (OutputChannel channel : channels) {
       channel.unknown();
     }
-    boolean wasUp = up;
-    up = false;
+    for (InputCell cell : cells) {
+      cell.markBad();
+    }
     disconnect();
     nextAttemptNanos = System.nanoTime() + backoffNanos;
     backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
-    if (wasUp) {
-      LOG.log(Level.WARNING, "field device {0}: link lost ({1})", device, cause.getMessage());
-      onLost.accept(this);
-    }
   }
 
   /** Waits at most {@code timeout} for queued writes, then stops the thread and the client. */

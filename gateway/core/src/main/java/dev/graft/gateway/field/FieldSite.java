@@ -317,8 +317,14 @@ public final class FieldSite implements AutoCloseable {
           refused.incrementAndGet();
           continue;
         }
+        DeviceLink link = Objects.requireNonNull(links.get(channel.device()));
+        if (!link.up()) {
+          // the link is down and its outputs are at their fault policy until it is back; the
+          // module's first tick after the reconnect drives them again
+          continue;
+        }
         if (channel.set(raw)) {
-          Objects.requireNonNull(links.get(channel.device())).submitWrite(channel);
+          link.submitWrite(channel);
         }
       }
     }
