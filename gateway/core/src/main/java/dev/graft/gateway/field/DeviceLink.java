@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +45,14 @@ abstract class DeviceLink implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean up;
   private volatile boolean closed;
-  private long backoffNanos;
+  private final Backoff backoff;
   private long nextAttemptNanos;
 
   DeviceLink(String device, FieldOptions options, Consumer<DeviceLink> onLost) {
     this.device = device;
     this.options = options;
     this.onLost = onLost;
-    this.backoffNanos = options.backoffInitial().toNanos();
+    this.backoff = new Backoff(options.backoffInitial(), options.backoffMax());
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -107,8 +108,17 @@ abstract class DeviceLink implements AutoCloseable {
 
   /** Queues a write of the channel's current value; returns at once. */
   void submitWrite(OutputChannel channel) {
-    if (!closed) {
-      thread.execute(() -> writeNow(channel, false));
+    if (closed || !channel.queue()) {
+      return;
+    }
+    try {
+      thread.execute(() -> {
+        channel.dequeued();
+        writeNow(channel, false);
+      });
+    } catch (RejectedExecutionException e) {
+      // the link closed meanwhile; nothing will be written any more
+      channel.dequeued();
     }
   }
 
@@ -147,7 +157,7 @@ abstract class DeviceLink implements AutoCloseable {
         connect();
         up = true;
         connects.incrementAndGet();
-        backoffNanos = options.backoffInitial().toNanos();
+        backoff.reset();
         LOG.log(Level.INFO, "field device {0}: link up", device);
         // a device that rebooted forgot its outputs: write them all before anything else
         rewriteAll();
@@ -159,6 +169,9 @@ abstract class DeviceLink implements AutoCloseable {
     } catch (LinkDown e) {
       lost(e);
     } catch (RuntimeException e) {
+      if (closed) {
+        return;
+      }
       // a bug in a decoder must not kill the link's thread (which would freeze every input)
       LOG.log(Level.ERROR, "field device " + device + ": poll failed", e);
       lost(new LinkDown(e.toString()));
@@ -202,6 +215,10 @@ abstract class DeviceLink implements AutoCloseable {
   }
 
   private void lost(LinkDown cause) {
+    if (closed) {
+      // closing interrupts a request in flight; that is no lost link
+      return;
+    }
     failedAttempts.incrementAndGet();
     boolean wasUp = up;
     up = false;
@@ -218,8 +235,7 @@ abstract class DeviceLink implements AutoCloseable {
       cell.markBad();
     }
     disconnect();
-    nextAttemptNanos = System.nanoTime() + backoffNanos;
-    backoffNanos = Math.min(backoffNanos * 2, options.backoffMax().toNanos());
+    nextAttemptNanos = System.nanoTime() + backoff.nextNanos();
   }
 
   /** Waits at most {@code timeout} for queued writes, then stops the thread and the client. */

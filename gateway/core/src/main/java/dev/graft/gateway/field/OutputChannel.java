@@ -2,6 +2,7 @@ package dev.graft.gateway.field;
 
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest.ModbusPoint;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,7 @@ final class OutputChannel {
   private final @Nullable ModbusPoint modbus;
   private final AtomicReference<@Nullable Double> desired = new AtomicReference<>();
   private final AtomicInteger ports = new AtomicInteger();
+  private final AtomicBoolean queued = new AtomicBoolean();
   private volatile boolean lastWriteOk;
   private volatile @Nullable Double lastWritten;
 
@@ -69,6 +71,19 @@ final class OutputChannel {
       return set(rule.safe().doubleValue());
     }
     return false;
+  }
+
+  /**
+   * Marks a write as queued; false if one is queued already. That queued write sends the newest
+   * value, so a device slower than the tick never builds up a backlog of writes.
+   */
+  boolean queue() {
+    return queued.compareAndSet(false, true);
+  }
+
+  /** The queued write is starting: a change from now on needs a new one. */
+  void dequeued() {
+    queued.set(false);
   }
 
   boolean inRange(double raw) {

@@ -24,7 +24,8 @@ class ModbusFieldTest {
   private static final int WRITE_COIL = FunctionCode.WRITE_SINGLE_COIL.getCode();
 
   // points: 0 temp (IR 0, int16 × 0.1), 1 flow (IR 2–3, float32), 2 level (IR 10, uint16),
-  // 3 vent (coil 4, out, safe 1), 4 limit (HR 10, out, hold, safe 5), 5 mbpoll (HR 30, in)
+  // 3 vent (coil 4, out, safe 1), 4 limit (HR 10, out, hold, safe 5), 5 typed (HR 30, in,
+  // mbpoll writes it), 6 flowset (HR 20–21, out, float32, low word first)
   private static final String POINTS =
       """
       [
@@ -39,7 +40,10 @@ class ModbusFieldTest {
         {"name": "limit", "dir": "out", "device": "plc",
          "modbus": {"table": "holding_register", "address": 10}},
         {"name": "typed", "dir": "in", "device": "plc",
-         "modbus": {"table": "holding_register", "address": 30, "type": "int16"}}
+         "modbus": {"table": "holding_register", "address": 30, "type": "int16"}},
+        {"name": "flowset", "dir": "out", "device": "plc",
+         "modbus": {"table": "holding_register", "address": 20, "type": "float32",
+                    "scale": 0.5, "offset": 1, "word_order": "little"}}
       ]
       """;
 
@@ -79,6 +83,8 @@ class ModbusFieldTest {
         outputs:
           - {device: plc, table: coil, address: 4, min: 0, max: 1, safe: 1, fault: safe}
           - {device: plc, table: holding_register, address: 10, min: 0, max: 100, safe: 5,
+             fault: hold}
+          - {device: plc, table: holding_register, address: 20, min: 0, max: 1000, safe: 0,
              fault: hold}
         watch: {window_s: 60, fault_limit: 0}
         rollback: auto
@@ -278,6 +284,24 @@ class ModbusFieldTest {
             .toList();
     assertThat(values).endsWith(7, 8);
     assertThat(values).containsOnlyOnce(7);
+  }
+
+  @Test
+  void write_float32LittleWordOrder_oneMultipleRegistersWrite() {
+    FieldPort port = open(4, Duration.ofHours(1));
+
+    // 26 in module units = (26 − 1) / 0.5 = 50.0 raw, low word at the lower address
+    port.write(out().set(6, 26).map);
+
+    int bits = Float.floatToIntBits(50.0f);
+    Await.until(
+        "float written",
+        () ->
+            server.holdingRegisters.get(20) == (bits & 0xffff)
+                && server.holdingRegisters.get(21) == bits >>> 16);
+    assertThat(server.requests(FunctionCode.WRITE_MULTIPLE_REGISTERS.getCode()))
+        .anyMatch(r -> r.address() == 20 && r.quantity() == 2);
+    assertThat(port.snapshot().value(6)).isEqualTo(26.0);
   }
 
   @Test
