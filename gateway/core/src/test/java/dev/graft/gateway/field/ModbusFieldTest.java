@@ -265,6 +265,21 @@ class ModbusFieldTest {
   }
 
   @Test
+  void poll_deviceSlowerThanRequestTimeout_badUntilItAnswersInTimeAgain() {
+    fillInputs();
+    FieldPort port = open(4, Duration.ofHours(1));
+    Await.until("good", () -> port.snapshot().quality(0) == ProcessImage.GOOD);
+
+    // the request timeout is 2 s; the device now takes 4 s
+    server.inputRegisterDelayMs = 4_000;
+    Await.until("bad after a timeout", () -> port.snapshot().quality(0) == ProcessImage.BAD);
+    assertThat(site.status("plc").failedAttempts()).isPositive();
+
+    server.inputRegisterDelayMs = 0;
+    Await.until("good again", () -> port.snapshot().quality(0) == ProcessImage.GOOD);
+  }
+
+  @Test
   void write_unchangedValue_writtenOnce() {
     FieldPort port = open(4, Duration.ofHours(1));
     Await.until("connected", () -> site.status("plc").up());

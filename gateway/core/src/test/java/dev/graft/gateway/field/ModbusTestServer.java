@@ -55,6 +55,9 @@ final class ModbusTestServer implements AutoCloseable {
   /** Input registers whose reads the device answers with ILLEGAL_DATA_ADDRESS. */
   final Set<Integer> brokenInputRegisters = ConcurrentHashMap.newKeySet();
 
+  /** How long the device takes to answer an input register read, in milliseconds. */
+  volatile long inputRegisterDelayMs;
+
   final int port;
   private @Nullable ModbusTcpServer server;
 
@@ -135,6 +138,14 @@ final class ModbusTestServer implements AutoCloseable {
         throws ModbusResponseException {
       requests.add(
           new Request(FunctionCode.READ_INPUT_REGISTERS.getCode(), r.address(), r.quantity()));
+      long delay = inputRegisterDelayMs;
+      if (delay > 0) {
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       for (int a = r.address(); a < r.address() + r.quantity(); a++) {
         if (brokenInputRegisters.contains(a)) {
           throw new ModbusResponseException(
