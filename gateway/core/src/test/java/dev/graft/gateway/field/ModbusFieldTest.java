@@ -373,8 +373,9 @@ class ModbusFieldTest {
 
     assertThat(second.snapshot().value(4)).isEqualTo(60.0);
     assertThat(server.coils.get(4)).isZero();
+    List<ModbusTestServer.Request> after = List.copyOf(server.requests);
     // binding the second port wrote no fault-policy values (coil 4 → 1, register 10 → 5)
-    assertThat(server.requests.subList(requestsBefore, server.requests.size()))
+    assertThat(after.subList(requestsBefore, after.size()))
         .noneMatch(r -> r.function() == WRITE_COIL && r.value() == 1)
         .noneMatch(r -> r.function() == WRITE_REGISTER && r.value() == 5);
     second.write(out().set(4, 61).map);
