@@ -113,8 +113,34 @@ public record Manifest(
     }
   }
 
-  /** A Modbus point: value = raw × scale. */
-  public record ModbusPoint(ModbusTable table, int address, ValueType type, BigDecimal scale) {
+  /**
+   * Which register of a 32-bit value comes first: {@code BIG} puts the high word at the lower
+   * address (the Modbus convention), {@code LITTLE} the low word. Bytes within a register are
+   * always big-endian, as the protocol defines them.
+   */
+  public enum WordOrder {
+    BIG,
+    LITTLE;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A Modbus point: value = raw × scale + offset. */
+  public record ModbusPoint(
+      ModbusTable table,
+      int address,
+      ValueType type,
+      BigDecimal scale,
+      BigDecimal offset,
+      WordOrder wordOrder) {
+
+    /** A point with no offset and the high word first. */
+    public ModbusPoint(ModbusTable table, int address, ValueType type, BigDecimal scale) {
+      this(table, address, type, scale, BigDecimal.ZERO, WordOrder.BIG);
+    }
+
     /** The last address the value occupies. */
     public int lastAddress() {
       return address + type.width() - 1;
@@ -239,8 +265,24 @@ public record Manifest(
     if (scale.isPresent() && scale.get().signum() == 0) {
       throw members.fail("scale", "scale must not be 0");
     }
+    Optional<BigDecimal> offset = members.optionalDecimal("offset");
+    if (offset.isPresent() && type == ValueType.BOOL) {
+      throw members.fail("offset", "a bool point has no offset");
+    }
+    Optional<WordOrder> wordOrder =
+        members.optionalChoice("word_order", WordOrder.values(), WordOrder::wire);
+    if (wordOrder.isPresent() && type.width() != 2) {
+      throw members.fail(
+          "word_order", "word_order is for 32-bit types; a " + type.wire() + " has one register");
+    }
     members.done();
-    return new ModbusPoint(table, address, type, scale.orElse(BigDecimal.ONE));
+    return new ModbusPoint(
+        table,
+        address,
+        type,
+        scale.orElse(BigDecimal.ONE),
+        offset.orElse(BigDecimal.ZERO),
+        wordOrder.orElse(WordOrder.BIG));
   }
 
   private static CoapPoint coap(Members members, Direction dir) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.policies.Manifest.Direction;
 import dev.graft.policies.Manifest.ValueType;
+import dev.graft.policies.Manifest.WordOrder;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,9 @@ class ManifestTest {
     Manifest.ModbusPoint burner = manifest.points().get(2).modbusPoint().orElseThrow();
     assertThat(burner.type()).isEqualTo(ValueType.BOOL);
     assertThat(burner.scale()).isEqualTo(BigDecimal.ONE);
+    Manifest.ModbusPoint temp = manifest.points().get(0).modbusPoint().orElseThrow();
+    assertThat(temp.offset()).isEqualTo(BigDecimal.ZERO);
+    assertThat(temp.wordOrder()).isEqualTo(WordOrder.BIG);
     assertThat(manifest.points().get(1).coap())
         .isEqualTo(new Manifest.CoapPoint("/setpoint", CoapMethod.GET));
   }
@@ -294,5 +298,54 @@ class ManifestTest {
                 "\"coap\": {\"path\": \"/setpoint\", \"method\": \"PUT\"}"))
         .isInstanceOf(ManifestException.class)
         .hasMessageEndingWith("points[1].coap.method: an input is read with GET, not PUT");
+  }
+
+  @Test
+  void parse_offsetAndLittleWordOrderOnFloat_read() throws IOException {
+    Manifest manifest =
+        parseExampleWith(
+            "\"type\": \"int16\", \"scale\": 0.1",
+            "\"type\": \"float32\", \"scale\": 0.1, \"offset\": -40.5,"
+                + " \"word_order\": \"little\"");
+
+    Manifest.ModbusPoint temp = manifest.points().get(0).modbusPoint().orElseThrow();
+    assertThat(temp.offset()).isEqualByComparingTo("-40.5");
+    assertThat(temp.wordOrder()).isEqualTo(WordOrder.LITTLE);
+  }
+
+  @Test
+  void parse_wordOrderOnSixteenBitType_refused() throws IOException {
+    assertThatThrownBy(() ->
+            parseExampleWith("\"type\": \"int16\"", "\"type\": \"int16\", \"word_order\": \"big\""))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageEndingWith(
+            "points[0].modbus.word_order: word_order is for 32-bit types; a int16 has one register");
+  }
+
+  @Test
+  void parse_unknownWordOrder_refused() throws IOException {
+    assertThatThrownBy(() ->
+            parseExampleWith(
+                "\"type\": \"int16\"", "\"type\": \"int32\", \"word_order\": \"middle\""))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("points[0].modbus.word_order: 'middle' is not one of big, little");
+  }
+
+  @Test
+  void parse_offsetAsString_refused() throws IOException {
+    assertThatThrownBy(
+            () -> parseExampleWith("\"scale\": 0.1", "\"scale\": 0.1, \"offset\": \"5\""))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("points[0].modbus.offset: must be a number");
+  }
+
+  @Test
+  void parse_offsetOnCoil_refused() throws IOException {
+    assertThatThrownBy(() ->
+            parseExampleWith(
+                "{\"table\": \"coil\", \"address\": 3}",
+                "{\"table\": \"coil\", \"address\": 3, \"offset\": 1}"))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageEndingWith("points[2].modbus.offset: a bool point has no offset");
   }
 }

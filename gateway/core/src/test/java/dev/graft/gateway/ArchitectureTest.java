@@ -32,4 +32,14 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage("dev.graft.pkcs11.internal..")
           .because("…internal packages are not imported across modules");
+
+  @ArchTest
+  static final ArchRule protocolLibrariesOnlyInField =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.graft.gateway.field..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("com.digitalpetri..", "org.eclipse.californium..", "io.netty..")
+          .because("field protocols stay behind FieldPort: the scan loop never touches a device");
 }

@@ -51,7 +51,8 @@ final class GraftImports {
   private static final int WASI_EFAULT = 21;
 
   /** What {@code point_set} checks for one output point. */
-  private record OutputRule(BigDecimal scale, boolean coil, BigDecimal min, BigDecimal max) {}
+  private record OutputRule(
+      BigDecimal scale, BigDecimal offset, boolean coil, BigDecimal min, BigDecimal max) {}
 
   private final Manifest manifest;
   private final @Nullable OutputRule[] rules;
@@ -96,10 +97,12 @@ final class GraftImports {
       Manifest.CoapPoint coap = point.coap();
       Grant.Target target;
       BigDecimal scale;
+      BigDecimal offset = BigDecimal.ZERO;
       boolean coil = false;
       if (modbus != null) {
         target = new Grant.Target.Register(modbus.table(), modbus.address());
         scale = modbus.scale();
+        offset = modbus.offset();
         coil = modbus.table() == ModbusTable.COIL;
       } else if (coap != null) {
         target = new Grant.Target.Resource(coap.path());
@@ -109,12 +112,13 @@ final class GraftImports {
       }
       final boolean isCoil = coil;
       final BigDecimal pointScale = scale;
+      final BigDecimal pointOffset = offset;
       // An output the grant does not bound gets no rule: every point_set on it is refused, since
       // the host clamps nothing and guesses no range (the capability check rejects such bundles).
       rules[i] =
           grant
               .output(point.device(), target)
-              .map(o -> new OutputRule(pointScale, isCoil, o.min(), o.max()))
+              .map(o -> new OutputRule(pointScale, pointOffset, isCoil, o.min(), o.max()))
               .orElse(null);
     }
     return rules;
@@ -304,8 +308,9 @@ final class GraftImports {
     if (rule == null) {
       return HostError.OUT_OF_RANGE;
     }
-    // value = raw × scale, so raw = value / scale; the grant bounds raw device units.
-    BigDecimal raw = new BigDecimal(value).divide(rule.scale(), MathContext.DECIMAL64);
+    // value = raw × scale + offset, so raw = (value − offset) / scale; the grant bounds raw units.
+    BigDecimal raw =
+        new BigDecimal(value).subtract(rule.offset()).divide(rule.scale(), MathContext.DECIMAL64);
     if (rule.coil() && raw.compareTo(BigDecimal.ZERO) != 0 && raw.compareTo(BigDecimal.ONE) != 0) {
       return HostError.OUT_OF_RANGE;
     }

@@ -1,0 +1,289 @@
+package dev.graft.gateway.field;
+
+import dev.graft.policies.Grant;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapHandler;
+import org.eclipse.californium.core.CoapObserveRelation;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.elements.exception.ConnectorException;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A CoAP device ({@code coap://host[:port]}, or {@code coaps://} with a DTLS pre-shared key from
+ * the gateway's {@link Credentials}) over Eclipse Californium.
+ *
+ * <p>Inputs are observed (RFC 7641); a server that answers without the Observe option is polled
+ * with GET instead. Because an observed value that does not change sends nothing, a GET also runs
+ * whenever a value is older than half the staleness age: a silent but healthy device stays good,
+ * and a dead one turns bad.
+ */
+final class CoapLink extends DeviceLink {
+  private static final System.Logger LOG = System.getLogger(CoapLink.class.getName());
+
+  static {
+    CoapConfig.register();
+    UdpConfig.register();
+    DtlsConfig.register();
+  }
+
+  /** What the link knows about one observed path. */
+  private static final class Watch {
+    volatile @Nullable CoapObserveRelation relation;
+    volatile @Nullable Boolean observable;
+    // an observe request is out: don't send another before it is answered or fails
+    volatile boolean pending;
+    volatile long lastUpdateNanos;
+    volatile boolean everUpdated;
+  }
+
+  private final URI base;
+  private final Endpoint endpoint;
+  private final @Nullable DTLSConnector dtls;
+  private final Map<String, CoapClient> clients = new ConcurrentHashMap<>();
+  private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+
+  CoapLink(
+      Grant.Device device,
+      FieldOptions options,
+      Credentials credentials,
+      Consumer<DeviceLink> onLost) {
+    super(device.name(), options, onLost);
+    this.base = device.address();
+    Configuration config = Configuration.createStandardWithoutFile();
+    long timeoutMs = options.requestTimeout().toMillis();
+    // one retransmission inside the request timeout; the link's own retry takes over after that
+    config.set(CoapConfig.ACK_TIMEOUT, Math.max(1, timeoutMs / 3), TimeUnit.MILLISECONDS);
+    config.set(CoapConfig.MAX_RETRANSMIT, 1);
+    CoapEndpoint.Builder builder = new CoapEndpoint.Builder().setConfiguration(config);
+    if (device.transport() == Grant.Transport.COAPS) {
+      String name = device.credential();
+      if (name == null) {
+        throw new IllegalArgumentException(
+            "device '" + device.name() + "' is coaps:// but the grant names no credential");
+      }
+      PskCredential psk =
+          credentials
+              .psk(name)
+              .orElseThrow(() ->
+                  new IllegalArgumentException(
+                      "device '"
+                          + device.name()
+                          + "': no PSK '"
+                          + name
+                          + "' in the gateway's credential store"));
+      config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
+      config.set(
+          DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT,
+          Math.max(1, timeoutMs / 3),
+          TimeUnit.MILLISECONDS);
+      config.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1);
+      byte[] secret = psk.secret();
+      try {
+        DtlsConnectorConfig dtlsConfig =
+            DtlsConnectorConfig.builder(config)
+                .setAddress(new InetSocketAddress(0))
+                .setAdvancedPskStore(new AdvancedSinglePskStore(psk.identity(), secret))
+                .build();
+        this.dtls = new DTLSConnector(dtlsConfig);
+      } finally {
+        java.util.Arrays.fill(secret, (byte) 0);
+      }
+      builder.setConnector(dtls);
+    } else {
+      this.dtls = null;
+    }
+    this.endpoint = builder.build();
+  }
+
+  private CoapClient client(String path) {
+    return clients.computeIfAbsent(
+        path,
+        p -> {
+          URI uri = base.resolve(p);
+          CoapClient client = new CoapClient(uri);
+          client.setEndpoint(endpoint);
+          client.setTimeout(options.requestTimeout().toMillis());
+          return client;
+        });
+  }
+
+  @Override
+  protected void connect() throws LinkDown {
+    try {
+      if (!endpoint.isStarted()) {
+        endpoint.start();
+      }
+    } catch (IOException e) {
+      throw new LinkDown("cannot open the CoAP endpoint: " + e.getMessage(), e);
+    }
+    // UDP has no connection: the device is up when it answers. Probe with the first input, or
+    // let the output rewrite that follows prove it.
+    for (InputCell cell : cells) {
+      String path = java.util.Objects.requireNonNull(cell.coapPath());
+      get(path);
+      return;
+    }
+  }
+
+  @Override
+  protected void disconnect() {
+    for (Watch watch : watches.values()) {
+      CoapObserveRelation relation = watch.relation;
+      if (relation != null) {
+        relation.reactiveCancel();
+      }
+      watch.relation = null;
+      watch.pending = false;
+    }
+    if (dtls != null) {
+      // the server may have restarted and forgotten the session: handshake afresh
+      dtls.clearConnectionState();
+    }
+  }
+
+  @Override
+  protected void poll(List<InputCell> inputs) throws LinkDown {
+    long now = System.nanoTime();
+    long refreshNanos =
+        Math.max(options.pollPeriod(device).toNanos(), options.staleAfter().toNanos() / 2);
+    for (String path : inputs.stream().map(InputCell::coapPath).distinct().toList()) {
+      if (path == null) {
+        continue;
+      }
+      Watch watch = watches.computeIfAbsent(path, p -> new Watch());
+      CoapObserveRelation relation = watch.relation;
+      if (watch.pending) {
+        continue;
+      }
+      if (!Boolean.FALSE.equals(watch.observable) && (relation == null || relation.isCanceled())) {
+        observe(path, watch);
+        continue;
+      }
+      boolean polling = Boolean.FALSE.equals(watch.observable);
+      if (polling || !watch.everUpdated || now - watch.lastUpdateNanos > refreshNanos) {
+        get(path);
+      }
+    }
+  }
+
+  private void observe(String path, Watch watch) {
+    watch.pending = true;
+    watch.relation =
+        client(path)
+            .observe(
+                new CoapHandler() {
+                  @Override
+                  public void onLoad(CoapResponse response) {
+                    watch.pending = false;
+                    if (!response.getOptions().hasObserve()) {
+                      // the server does not support Observe: fall back to GET on every poll
+                      watch.observable = false;
+                    } else {
+                      watch.observable = true;
+                    }
+                    accept(path, response);
+                  }
+
+                  @Override
+                  public void onError() {
+                    // a lost notification or registration: the next poll re-observes or GETs
+                    watch.pending = false;
+                    watch.relation = null;
+                  }
+                });
+  }
+
+  private void get(String path) throws LinkDown {
+    CoapResponse response;
+    try {
+      response = client(path).get();
+    } catch (ConnectorException | IOException e) {
+      throw new LinkDown("GET " + path + " failed: " + e.getMessage(), e);
+    }
+    if (response == null) {
+      throw new LinkDown("GET " + path + ": no answer");
+    }
+    accept(path, response);
+  }
+
+  /** Takes a value from a GET answer or notification into every cell of that path. */
+  private void accept(String path, CoapResponse response) {
+    double value = Double.NaN;
+    if (response.isSuccess()) {
+      try {
+        value = Double.parseDouble(response.getResponseText().trim());
+      } catch (NumberFormatException e) {
+        LOG.log(Level.WARNING, "field device {0}: {1} is not a decimal", device, path);
+      }
+    }
+    long now = System.nanoTime();
+    Watch watch = watches.get(path);
+    if (watch != null && Double.isFinite(value)) {
+      watch.lastUpdateNanos = now;
+      watch.everUpdated = true;
+    }
+    for (InputCell cell : cells) {
+      if (path.equals(cell.coapPath())) {
+        if (Double.isFinite(value)) {
+          cell.update(value, now);
+        } else {
+          cell.markBad();
+        }
+      }
+    }
+  }
+
+  @Override
+  protected boolean write(OutputChannel channel, double raw) throws LinkDown {
+    if (!(channel.target() instanceof Grant.Target.Resource(String path))) {
+      throw new IllegalStateException("not a CoAP output: " + channel.target());
+    }
+    String text = BigDecimal.valueOf(raw).toPlainString();
+    CoapResponse response;
+    try {
+      response = client(path).put(text, MediaTypeRegistry.TEXT_PLAIN);
+    } catch (ConnectorException | IOException e) {
+      throw new LinkDown("PUT " + path + " failed: " + e.getMessage(), e);
+    }
+    if (response == null) {
+      throw new LinkDown("PUT " + path + ": no answer");
+    }
+    if (!response.isSuccess()) {
+      LOG.log(
+          Level.WARNING,
+          "field device {0}: PUT {1} refused with {2}",
+          device,
+          path,
+          response.getCode());
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  protected void release() {
+    disconnect();
+    clients.values().forEach(CoapClient::shutdown);
+    endpoint.destroy();
+  }
+}

@@ -1,0 +1,270 @@
+package dev.graft.gateway.field;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One field device's connection, with its own thread: it polls the inputs bound to it on the
+ * device's schedule, writes outputs (on change, periodically, after every reconnect) and reconnects
+ * with capped exponential backoff. Everything touching the device runs on that thread, so requests
+ * to one device are never interleaved and no caller ever waits for the device.
+ */
+abstract class DeviceLink implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(DeviceLink.class.getName());
+
+  /** The device did not answer, or the connection broke: the whole link is down. */
+  static final class LinkDown extends Exception {
+    LinkDown(String message, Throwable cause) {
+      super(message, cause, false, false);
+    }
+
+    LinkDown(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  protected final String device;
+  protected final FieldOptions options;
+  protected final Set<InputCell> cells = new CopyOnWriteArraySet<>();
+  protected final Set<OutputChannel> channels = new CopyOnWriteArraySet<>();
+  private final ScheduledExecutorService thread;
+  private final Consumer<DeviceLink> onLost;
+  private final List<Future<?>> schedules = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final AtomicLong failedAttempts = new AtomicLong();
+  private final AtomicLong connects = new AtomicLong();
+  private final AtomicLong writes = new AtomicLong();
+  private volatile boolean up;
+  private volatile boolean closed;
+  private final Backoff backoff;
+  private long nextAttemptNanos;
+
+  DeviceLink(String device, FieldOptions options, Consumer<DeviceLink> onLost) {
+    this.device = device;
+    this.options = options;
+    this.onLost = onLost;
+    this.backoff = new Backoff(options.backoffInitial(), options.backoffMax());
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "graft-field-" + device);
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    this.thread = executor;
+  }
+
+  /** Starts polling and the periodic rewrite. */
+  void start() {
+    long poll = options.pollPeriod(device).toNanos();
+    schedules.add(thread.scheduleWithFixedDelay(this::pollRound, 0, poll, TimeUnit.NANOSECONDS));
+    long rewrite = options.rewritePeriod().toNanos();
+    schedules.add(
+        thread.scheduleWithFixedDelay(this::rewriteAll, rewrite, rewrite, TimeUnit.NANOSECONDS));
+  }
+
+  String device() {
+    return device;
+  }
+
+  boolean up() {
+    return up;
+  }
+
+  LinkStatus status() {
+    return new LinkStatus(device, up, failedAttempts.get(), connects.get(), writes.get());
+  }
+
+  void addInput(InputCell cell) {
+    cells.add(cell);
+  }
+
+  void removeInput(InputCell cell) {
+    cells.remove(cell);
+  }
+
+  void addOutput(OutputChannel channel) {
+    channels.add(channel);
+  }
+
+  void removeOutput(OutputChannel channel) {
+    channels.remove(channel);
+  }
+
+  Set<OutputChannel> outputs() {
+    return channels;
+  }
+
+  /** Queues a write of the channel's current value; returns at once. */
+  void submitWrite(OutputChannel channel) {
+    if (closed || !channel.queue()) {
+      return;
+    }
+    try {
+      thread.execute(() -> {
+        channel.dequeued();
+        writeNow(channel, false);
+      });
+    } catch (RejectedExecutionException e) {
+      // the link closed meanwhile; nothing will be written any more
+      channel.dequeued();
+    }
+  }
+
+  /** Queues a task after every write queued so far; the future completes when it ran. */
+  Future<?> flush() {
+    return thread.submit(() -> {});
+  }
+
+  // --- protocol specifics, all called on the link's thread ---
+
+  /** Opens the connection (or proves the device answers); throws when it cannot. */
+  protected abstract void connect() throws LinkDown;
+
+  /** Drops the connection after a failure so the next {@link #connect} starts clean. */
+  protected abstract void disconnect();
+
+  /** Reads every bound input once; marks cells of failed reads bad. */
+  protected abstract void poll(List<InputCell> inputs) throws LinkDown;
+
+  /** Writes one raw value; returns false when the device refused it (the link is still up). */
+  protected abstract boolean write(OutputChannel channel, double raw) throws LinkDown;
+
+  /** Releases the protocol client. */
+  protected abstract void release();
+
+  private void pollRound() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (!up) {
+        long now = System.nanoTime();
+        if (now - nextAttemptNanos < 0) {
+          return;
+        }
+        connect();
+        up = true;
+        connects.incrementAndGet();
+        backoff.reset();
+        LOG.log(Level.INFO, "field device {0}: link up", device);
+        // a device that rebooted forgot its outputs: write them all before anything else
+        rewriteAll();
+        if (!up) {
+          return;
+        }
+      }
+      poll(List.copyOf(cells));
+    } catch (LinkDown e) {
+      lost(e);
+    } catch (RuntimeException e) {
+      if (closed) {
+        return;
+      }
+      // a bug in a decoder must not kill the link's thread (which would freeze every input)
+      LOG.log(Level.ERROR, "field device " + device + ": poll failed", e);
+      lost(new LinkDown(e.toString()));
+    }
+  }
+
+  private void rewriteAll() {
+    for (OutputChannel channel : channels) {
+      if (!up || closed) {
+        return;
+      }
+      writeNow(channel, true);
+    }
+  }
+
+  /**
+   * Writes the channel's current value: the newest value wins over older queued ones. A write
+   * triggered by a change is skipped when the device already holds the value; a rewrite always goes
+   * out.
+   */
+  private void writeNow(OutputChannel channel, boolean rewrite) {
+    Double raw = channel.desired();
+    if (raw == null || !up || closed || !channels.contains(channel)) {
+      // nothing to write yet, or the link is down: the value is written after the reconnect
+      return;
+    }
+    if (!rewrite && channel.holds(raw)) {
+      return;
+    }
+    try {
+      boolean ok = write(channel, raw);
+      channel.wrote(raw, ok);
+      writes.incrementAndGet();
+    } catch (LinkDown e) {
+      channel.wrote(raw, false);
+      lost(e);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "field device " + device + ": write failed", e);
+      channel.wrote(raw, false);
+    }
+  }
+
+  private void lost(LinkDown cause) {
+    if (closed) {
+      // closing interrupts a request in flight; that is no lost link
+      return;
+    }
+    failedAttempts.incrementAndGet();
+    boolean wasUp = up;
+    up = false;
+    if (wasUp) {
+      LOG.log(Level.WARNING, "field device {0}: link lost ({1})", device, cause.getMessage());
+      // outputs to their fault policy before the inputs show bad, so whoever sees bad inputs
+      // already reads the fault-policy outputs
+      onLost.accept(this);
+    }
+    for (OutputChannel channel : channels) {
+      channel.unknown();
+    }
+    for (InputCell cell : cells) {
+      cell.markBad();
+    }
+    disconnect();
+    nextAttemptNanos = System.nanoTime() + backoff.nextNanos();
+  }
+
+  /** Waits at most {@code timeout} for queued writes, then stops the thread and the client. */
+  @Override
+  public void close() {
+    close(Duration.ZERO);
+  }
+
+  void close(Duration drain) {
+    if (closed) {
+      return;
+    }
+    if (!drain.isZero()) {
+      try {
+        flush().get(drain.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "field device {0}: writes not flushed before close", device);
+      }
+    }
+    closed = true;
+    schedules.forEach(f -> f.cancel(false));
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(options.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    release();
+  }
+}
