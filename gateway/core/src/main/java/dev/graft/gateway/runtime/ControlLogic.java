@@ -2,7 +2,6 @@ package dev.graft.gateway.runtime;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
@@ -210,10 +209,11 @@ public final class ControlLogic implements AutoCloseable {
                 + manifest.module().sha256());
       }
       boolean fallback = interpreterFallback;
+      String name = manifest.name();
       CompiledModuleCache.Compiled compiled =
           cache == null
-              ? compile(wasm, fallback)
-              : cache.get(sha256, fallback, () -> compile(wasm, fallback));
+              ? compile(name, wasm, fallback)
+              : cache.get(sha256, fallback, () -> compile(name, wasm, fallback));
       ControlLogic logic = new ControlLogic(this, shape, compiled);
       try {
         logic.start();
@@ -225,14 +225,22 @@ public final class ControlLogic implements AutoCloseable {
     }
   }
 
-  private static CompiledModuleCache.Compiled compile(byte[] wasm, boolean interpreterFallback) {
+  private static CompiledModuleCache.Compiled compile(
+      String name, byte[] wasm, boolean interpreterFallback) {
     var module = Parser.parse(wasm);
-    var machines =
-        MachineFactoryCompiler.builder(module)
-            .withInterpreterFallback(
-                interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL)
-            .compile();
-    return new CompiledModuleCache.Compiled(module, machines);
+    try {
+      var machines =
+          MachineFactoryCompiler.builder(module)
+              .withInterpreterFallback(
+                  interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL)
+              .compile();
+      return new CompiledModuleCache.Compiled(module, machines);
+    } catch (ChicoryException e) {
+      // Chicory's message names the function (index and name) and the reason, typically a body
+      // too large for one JVM method, which only Builder.interpreterFallback(true) can run.
+      throw new ModuleLoadException(
+          "module '" + name + "' cannot be compiled: " + e.getMessage(), e);
+    }
   }
 
   private static byte[] sha256(byte[] bytes) {
@@ -279,9 +287,9 @@ public final class ControlLogic implements AutoCloseable {
             .withImportValues(imports.importValues(wasi))
             .withMachineFactory(compiled.machines())
             .withMemoryLimits(memoryLimits)
-            // byte[]-backed linear memory: 1.6x faster than Chicory's ByteBuffer default on the
-            // memory-heavy compute example (benchmarks: ComputeBenchmark, memory=ByteArrayMemory).
-            .withMemoryFactory(ByteArrayMemory::new)
+            // One contiguous byte[]: the fastest of the bounds-checked memories on the compute
+            // example (benchmarks: ComputeBenchmark, memory=FlatMemory).
+            .withMemoryFactory(FlatMemory::new)
             .withStart(false)
             .build();
     instancesCreated.incrementAndGet();
