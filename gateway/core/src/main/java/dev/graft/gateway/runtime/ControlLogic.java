@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -145,6 +146,7 @@ public final class ControlLogic implements AutoCloseable {
     private final Manifest manifest;
     private final Grant grant;
     private @Nullable CompiledModuleCache cache;
+    private @Nullable AuthenticatedDiskCache diskCache;
     private boolean interpreterFallback;
     private long maxModuleBytes = DEFAULT_MAX_MODULE_BYTES;
     private Consumer<LogLine> log = line -> {};
@@ -158,6 +160,15 @@ public final class ControlLogic implements AutoCloseable {
     /** The cache of compiled modules to use; without one, the module is compiled afresh. */
     public Builder cache(CompiledModuleCache cache) {
       this.cache = cache;
+      return this;
+    }
+
+    /**
+     * The on-disk cache of compiled modules to use after an in-memory miss, so a restarted gateway
+     * does not compile its modules again; its entries are authenticated with the gateway's key.
+     */
+    public Builder diskCache(AuthenticatedDiskCache diskCache) {
+      this.diskCache = diskCache;
       return this;
     }
 
@@ -210,10 +221,11 @@ public final class ControlLogic implements AutoCloseable {
       }
       boolean fallback = interpreterFallback;
       String name = manifest.name();
+      AuthenticatedDiskCache disk = diskCache;
+      Supplier<CompiledModuleCache.Compiled> compiler =
+          () -> compile(name, wasm, fallback, disk == null ? null : disk.forModule(hex, fallback));
       CompiledModuleCache.Compiled compiled =
-          cache == null
-              ? compile(name, wasm, fallback)
-              : cache.get(sha256, fallback, () -> compile(name, wasm, fallback));
+          cache == null ? compiler.get() : cache.get(sha256, fallback, compiler);
       ControlLogic logic = new ControlLogic(this, shape, compiled);
       try {
         logic.start();
@@ -226,14 +238,20 @@ public final class ControlLogic implements AutoCloseable {
   }
 
   private static CompiledModuleCache.Compiled compile(
-      String name, byte[] wasm, boolean interpreterFallback) {
+      String name,
+      byte[] wasm,
+      boolean interpreterFallback,
+      com.dylibso.chicory.compiler.@Nullable Cache diskCache) {
     var module = Parser.parse(wasm);
     try {
-      var machines =
+      var builder =
           MachineFactoryCompiler.builder(module)
               .withInterpreterFallback(
-                  interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL)
-              .compile();
+                  interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL);
+      if (diskCache != null) {
+        builder.withCache(diskCache);
+      }
+      var machines = builder.compile();
       return new CompiledModuleCache.Compiled(module, machines);
     } catch (ChicoryException e) {
       // Chicory's message names the function (index and name) and the reason, typically a body
