@@ -4,6 +4,8 @@ iterations (noisy shared machines make a single mean misleading) beside each tar
 
 Optional extra inputs, written by benchmarks/run:
   --p4 FILE       InstanceMemory's JSON (heap bytes per instance beyond linear memory)
+  --p5-cpu FILE   ComputeCpuRatio's JSON: CPU time of compute(rounds) under Chicory and Node.js,
+                  measured in alternating pairs (the ratio that is robust on a shared machine)
   --p5-node FILE  a JSON array, one object per Node.js run of run-node.mjs (ms_per_call), compared with
                   ComputeBenchmark.compute for the same rounds
 """
@@ -37,6 +39,7 @@ def main():
     parser.add_argument("jmh_json")
     parser.add_argument("--p4")
     parser.add_argument("--p5-node")
+    parser.add_argument("--p5-cpu")
     args = parser.parse_args()
     with open(args.jmh_json, encoding="utf-8") as f:
         results = json.load(f)
@@ -100,6 +103,21 @@ def main():
             print(
                 f"| P5 | computeRatio (Chicory / Node.js, medians) | rounds={runs[0]['rounds']} "
                 f"| {low:.2f} | {ratio:.2f} | {high:.2f} | × | ≤ {P5_TARGET_RATIO:g} | {met} |"
+            )
+    if args.p5_cpu:
+        with open(args.p5_cpu, encoding="utf-8") as f:
+            cpu = json.load(f)
+        pairs = cpu["pairs"]
+        if not pairs:
+            print("| P5 | computeCpuRatio | | | | | | | not run |")
+        else:
+            ratios = [p["chicory_cpu_ms"] / p["node_cpu_ms"] for p in pairs]
+            median = statistics.median(ratios)
+            met = "yes" if median <= P5_TARGET_RATIO else "NO"
+            print(
+                f"| P5 | computeCpuRatio (Chicory / Node.js CPU time, {len(pairs)} alternating pairs) "
+                f"| rounds={cpu['rounds']}, memory=FlatMemory | {min(ratios):.2f} | {median:.2f} "
+                f"| {max(ratios):.2f} | × | ≤ {P5_TARGET_RATIO:g} | {met} |"
             )
 
 
