@@ -409,8 +409,21 @@ public final class ControlLogic implements AutoCloseable {
     long started = System.nanoTime();
     clockMs = nowMs;
     try {
+      boolean waitedForReplacement = live == null;
       Live current = awaitLive();
       long left = tickBudgetNanos - (System.nanoTime() - started);
+      if (waitedForReplacement && left < tickBudgetNanos / 2) {
+        // The fresh instance became ready late in this tick, leaving the module too little of
+        // its budget. Running it anyway would time out and discard a healthy instance, and on a
+        // busy host every tick could go that way; so the tick is skipped and the instance kept.
+        TickResult.Fault skipped =
+            new TickResult.Fault(
+                FaultKind.BUDGET_EXCEEDED,
+                "replacement instance ready too late in the tick; tick skipped");
+        faults++;
+        lastFault = skipped;
+        return skipped;
+      }
       long rc =
           call(
               () -> {
