@@ -2,22 +2,34 @@ package dev.graft.benchmarks;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.compiler.internal.Compiler;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.graft.gateway.runtime.FlatMemory;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
  * P5 as a CPU-time ratio, in pairs: {@code compute(rounds)} under Chicory (compiled, FlatMemory, as
@@ -26,8 +38,14 @@ import java.util.regex.Pattern;
  * engines spend on the work itself, so on a machine shared with other jobs it varies far less than
  * wall time, which also counts waiting for a core. Both checksums must agree.
  *
- * <p>Usage: {@code ComputeCpuRatio <compute.wasm> <run-node.mjs> <output.json> [rounds] [pairs]}.
- * Writes {@code {"rounds":R,"pairs":[{"chicory_cpu_ms":..,"node_cpu_ms":..,"chicory_wall_ms":..,
+ * <p>Diagnostic, never how the runtime runs: with {@code --without-interrupt-checks} as a sixth
+ * argument, the {@code checkInterruption()} calls Chicory's compiler puts at every loop back-edge
+ * are made empty (the generated classes are rewritten before they are defined), to measure what the
+ * check that makes a runaway tick stoppable costs.
+ *
+ * <p>Usage: {@code ComputeCpuRatio <compute.wasm> <run-node.mjs> <output.json> [rounds] [pairs]
+ * [--without-interrupt-checks]}. Writes {@code
+ * {"rounds":R,"pairs":[{"chicory_cpu_ms":..,"node_cpu_ms":..,"chicory_wall_ms":..,
  * "node_wall_ms":..},...]}}.
  */
 public final class ComputeCpuRatio {
@@ -51,14 +69,19 @@ public final class ComputeCpuRatio {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 200;
     int pairs = args.length > 4 ? Integer.parseInt(args[4]) : 5;
 
+    boolean withoutInterruptChecks =
+        args.length > 5 && args[5].equals("--without-interrupt-checks");
+
     WasmModule module = Parser.parse(Files.readAllBytes(wasm));
     Instance instance =
         Instance.builder(module)
             .withImportValues(NoOpImports.forModule(module))
             .withMachineFactory(
-                MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.FAIL)
-                    .compile())
+                withoutInterruptChecks
+                    ? withoutInterruptChecks(module)
+                    : MachineFactoryCompiler.builder(module)
+                        .withInterpreterFallback(InterpreterFallback.FAIL)
+                        .compile())
             .withMemoryFactory(FlatMemory::new)
             .withStart(false)
             .build();
@@ -107,6 +130,70 @@ public final class ComputeCpuRatio {
     Files.writeString(
         Path.of(args[2]),
         "{\"rounds\":" + rounds + ",\"pairs\":[" + String.join(",", results) + "]}\n");
+  }
+
+  /** The module compiled by Chicory with every interruption check emptied; diagnostic only. */
+  private static Function<Instance, Machine> withoutInterruptChecks(WasmModule module) {
+    Map<String, byte[]> classes = new HashMap<>();
+    Compiler.builder(module)
+        .withInterpreterFallback(InterpreterFallback.FAIL)
+        .build()
+        .compile()
+        .classBytes()
+        .forEach((name, bytes) -> classes.put(name.replace('/', '.'), emptyCheck(bytes)));
+    ClassLoader loader =
+        new ClassLoader(ComputeCpuRatio.class.getClassLoader()) {
+          @Override
+          protected Class<?> findClass(String name) throws ClassNotFoundException {
+            byte[] bytes = classes.get(name);
+            if (bytes == null) {
+              throw new ClassNotFoundException(name);
+            }
+            return defineClass(name, bytes, 0, bytes.length);
+          }
+        };
+    try {
+      Constructor<?> machine =
+          loader.loadClass(Compiler.DEFAULT_CLASS_NAME).getConstructor(Instance.class);
+      return instance -> {
+        try {
+          return (Machine) machine.newInstance(instance);
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      };
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Chicory's generated machine class not found", e);
+    }
+  }
+
+  /** The class with any method called checkInterruption reduced to a bare return. */
+  private static byte[] emptyCheck(byte[] bytes) {
+    ClassWriter writer = new ClassWriter(0);
+    new ClassReader(bytes)
+        .accept(
+            new ClassVisitor(Opcodes.ASM9, writer) {
+              @Override
+              public @Nullable MethodVisitor visitMethod(
+                  int access,
+                  String name,
+                  String descriptor,
+                  @Nullable String signature,
+                  String @Nullable [] exceptions) {
+                MethodVisitor method =
+                    super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("checkInterruption") || method == null) {
+                  return method;
+                }
+                method.visitCode();
+                method.visitInsn(Opcodes.RETURN);
+                method.visitMaxs(0, 0);
+                method.visitEnd();
+                return null;
+              }
+            },
+            0);
+    return writer.toByteArray();
   }
 
   private static String runNode(Path harness, Path wasm, int rounds)
