@@ -1,5 +1,6 @@
 // Runs compute.wasm under Node.js (V8) with stub imports and prints one JSON
-// line: {"rounds":R,"calls":C,"checksum":"<signed i64>","ms_per_call":T}.
+// line: {"rounds":R,"calls":C,"checksum":"<signed i64>","ms_per_call":T,"cpu_ms_per_call":U}
+// (T wall-clock time, U the process's user + system CPU time, per timed call).
 // The reference engine for the runtime's checksum and speed.
 //   node run-node.mjs <compute.wasm> <rounds> [calls]
 // Calls after the first are timed; the first one warms V8's tiers.
@@ -37,8 +38,10 @@ if (typeof exports.compute !== 'function') {
 
 let checksum = exports.compute(rounds);
 let msPerCall = null;
+let cpuMsPerCall = null;
 if (calls > 1) {
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   for (let i = 1; i < calls; i++) {
     const again = exports.compute(rounds);
     if (again !== checksum) {
@@ -47,5 +50,9 @@ if (calls > 1) {
     }
   }
   msPerCall = Number(process.hrtime.bigint() - start) / 1e6 / (calls - 1);
+  const cpu = process.cpuUsage(cpuStart);
+  cpuMsPerCall = (cpu.user + cpu.system) / 1e3 / (calls - 1);
 }
-console.log(JSON.stringify({ rounds, calls, checksum: checksum.toString(), ms_per_call: msPerCall }));
+console.log(JSON.stringify({
+  rounds, calls, checksum: checksum.toString(), ms_per_call: msPerCall, cpu_ms_per_call: cpuMsPerCall,
+}));

@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.graft.gateway.runtime.FlatMemory;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,8 +39,11 @@ public class ComputeBenchmark {
   @Param({"200"})
   public int rounds;
 
-  /** Chicory's two linear-memory implementations. */
-  @Param({"ByteBufferMemory", "ByteArrayMemory"})
+  /**
+   * The linear memory: Chicory's two implementations and the runtime's own (the one ControlLogic
+   * uses, and the one the P5 ratio is taken for).
+   */
+  @Param({"ByteBufferMemory", "ByteArrayMemory", "FlatMemory"})
   public String memory = "ByteBufferMemory";
 
   private @org.jspecify.annotations.Nullable ExportFunction compute;
@@ -58,9 +62,12 @@ public class ComputeBenchmark {
                     .compile())
             .withStart(false)
             .withMemoryFactory(limits ->
-                memory.equals("ByteArrayMemory")
-                    ? new ByteArrayMemory(limits)
-                    : new ByteBufferMemory(limits))
+                switch (memory) {
+                  case "FlatMemory" -> new FlatMemory(limits);
+                  case "ByteArrayMemory" -> new ByteArrayMemory(limits);
+                  case "ByteBufferMemory" -> new ByteBufferMemory(limits);
+                  default -> throw new IllegalArgumentException("unknown memory " + memory);
+                })
             .build();
     var exports = module.exportSection();
     for (int i = 0; i < exports.exportCount(); i++) {

@@ -13,9 +13,9 @@ import java.util.function.Supplier;
  * Compiled modules kept in memory, keyed by the module's SHA-256, least recently used evicted
  * first. Compiling takes hundreds of milliseconds; instantiating a compiled module well under one.
  *
- * <p>Nothing is kept on disk: a cached entry is JVM bytecode that runs outside the WebAssembly
- * sandbox, so an on-disk copy would have to be authenticated with a gateway-local key, which this
- * cache does not do.
+ * <p>Nothing is kept on disk here: a cached entry is JVM bytecode that runs outside the WebAssembly
+ * sandbox, so the on-disk cache behind it ({@link AuthenticatedDiskCache}) only uses entries
+ * authenticated with a gateway-local key.
  */
 public final class CompiledModuleCache {
 

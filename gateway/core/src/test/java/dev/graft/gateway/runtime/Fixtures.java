@@ -20,6 +20,15 @@ final class Fixtures {
     return Grant.parse(resource("runtime/site.yaml"));
   }
 
+  /** The test grant with its tick budget raised to {@code micros}. */
+  static Grant grantWithTickBudget(long micros) throws IOException {
+    String yaml = new String(resource("runtime/site.yaml"), StandardCharsets.UTF_8);
+    assertThat(yaml).contains("tick_budget_us: 50000");
+    return Grant.parse(
+        yaml.replace("tick_budget_us: 50000", "tick_budget_us: " + micros)
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
   /** The test manifest for {@code wasm}, under module name {@code name}. */
   static Manifest manifest(byte[] wasm, String name, boolean selfTest) throws IOException {
     String json =
