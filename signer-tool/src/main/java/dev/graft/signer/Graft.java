@@ -31,7 +31,14 @@ import picocli.CommandLine.Command;
           + " with keys in files or on PKCS#11 tokens.",
       ""
     },
-    subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class},
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      CompletionCommand.class,
+      dev.graft.signer.cli.RepoCommand.class,
+      dev.graft.signer.cli.ReleaseCommand.class,
+      dev.graft.signer.cli.SignCommand.class,
+      dev.graft.signer.cli.StatusCommand.class
+    },
     footerHeading = "%nExamples:%n",
     footer = {
       "  graft repo init repo/                      new repository, demo keys in repo/keys/",
@@ -109,6 +116,7 @@ public final class Graft implements Runnable {
       case TrustException e -> message = e.getMessage();
       case Pkcs11Exception e -> message = e.getMessage();
       case PolicyViolationException e -> message = e.getMessage();
+      case dev.graft.signer.repo.RepoException e -> message = e.getMessage();
       case UncheckedIOException e ->
           message = describe(java.util.Objects.requireNonNull(e.getCause()));
       case IOException e -> message = describe(e);
