@@ -9,6 +9,8 @@ import dev.graft.pkcs11.Pkcs11KeyLoader;
 import dev.graft.pkcs11.SecretReader;
 import dev.graft.pkcs11.SecretSource;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,15 +24,32 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KeySource implements AutoCloseable {
   private final SecretReader secrets;
-  private final Pkcs11KeyLoader tokens;
+  private final PinSource pins;
+  private final @Nullable Path defaultPkcs11Module;
+
+  /**
+   * One loader per key URI. Pkcs11KeyLoader shares one connection per token and its signer() then
+   * resolves the key named by the URI the connection was first opened with, so a second key on the
+   * same token would come back as the first; separate loaders keep keys apart (the token accepts
+   * the already-logged-in session).
+   */
+  private final Map<String, Pkcs11KeyLoader> tokens = new LinkedHashMap<>();
 
   public KeySource(SecretReader secrets, @Nullable Path defaultPkcs11Module) {
     this.secrets = secrets;
-    PinSource pins = new PinSource(secrets);
-    this.tokens =
-        defaultPkcs11Module == null
-            ? new Pkcs11KeyLoader(pins)
-            : new Pkcs11KeyLoader(pins, defaultPkcs11Module);
+    this.pins = new PinSource(secrets);
+    this.defaultPkcs11Module = defaultPkcs11Module;
+  }
+
+  private Signer tokenSigner(KeyRef.Pkcs11KeyRef key) {
+    Pkcs11KeyLoader loader =
+        tokens.computeIfAbsent(
+            key.uri().toString(),
+            k ->
+                defaultPkcs11Module == null
+                    ? new Pkcs11KeyLoader(pins)
+                    : new Pkcs11KeyLoader(pins, defaultPkcs11Module));
+    return loader.signer(key);
   }
 
   /**
@@ -41,7 +60,10 @@ public final class KeySource implements AutoCloseable {
    * @throws dev.graft.pkcs11.Pkcs11Exception when the token or its key cannot be used
    */
   public Signer signer(String reference, SecretSource passphrase) {
-    return KeyRef.parse(reference).signer(tokens, secrets, passphrase);
+    return switch (KeyRef.parse(reference)) {
+      case KeyRef.FileKeyRef file -> file.loadSigner(secrets, passphrase);
+      case KeyRef.Pkcs11KeyRef token -> tokenSigner(token);
+    };
   }
 
   /**
@@ -51,7 +73,7 @@ public final class KeySource implements AutoCloseable {
   public Signer signer(String reference, SecretSource passphrase, TufKey expected) {
     return switch (KeyRef.parse(reference)) {
       case KeyRef.FileKeyRef file -> file.loadSigner(secrets, passphrase, expected);
-      case KeyRef.Pkcs11KeyRef token -> tokens.signer(token);
+      case KeyRef.Pkcs11KeyRef token -> tokenSigner(token);
     };
   }
 
@@ -63,7 +85,7 @@ public final class KeySource implements AutoCloseable {
     return switch (KeyRef.parse(reference)) {
       case KeyRef.FileKeyRef file when file.isPublic() -> file.loadPublicKey();
       case KeyRef.FileKeyRef file -> file.loadSigner(secrets, passphrase).publicKey();
-      case KeyRef.Pkcs11KeyRef token -> tokens.signer(token).publicKey();
+      case KeyRef.Pkcs11KeyRef token -> tokenSigner(token).publicKey();
     };
   }
 
@@ -83,6 +105,21 @@ public final class KeySource implements AutoCloseable {
   /** Closes every token session this source opened; its signers stop working. */
   @Override
   public void close() {
-    tokens.close();
+    RuntimeException failure = null;
+    for (Pkcs11KeyLoader loader : tokens.values()) {
+      try {
+        loader.close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    tokens.clear();
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

@@ -98,6 +98,37 @@ class KeySourceTest {
     }
   }
 
+  @Test
+  void signer_twoKeysOnOneToken_eachUriGetsItsOwnKey() {
+    TufKey first;
+    TufKey second;
+    try (Pkcs11Module module = Pkcs11Module.open(TOKEN.modulePath());
+        TokenSession session = TOKEN.openLoggedIn(module)) {
+      first = TokenCompositeKey.generate(session, "holder-1").publicKey();
+      second = TokenCompositeKey.generate(session, "holder-2").publicKey();
+    }
+
+    try (KeySource keys = keySource(Map.of("PIN", TOKEN.userPinText()))) {
+      Signer one = keys.signer(tokenUri("holder-1"), new SecretSource.FromPrompt());
+      Signer two = keys.signer(tokenUri("holder-2"), new SecretSource.FromPrompt());
+
+      assertThat(one.publicKey()).isEqualTo(first);
+      assertThat(two.publicKey()).isEqualTo(second);
+      assertThat(Verifiers.forKey(second).orElseThrow().verify(MESSAGE, two.sign(MESSAGE)))
+          .isTrue();
+    }
+  }
+
+  private static String tokenUri(String label) {
+    return "pkcs11:token="
+        + TOKEN.label()
+        + ";object="
+        + label
+        + ";type=private?module-path="
+        + TOKEN.modulePath()
+        + "&pin-source=env:PIN";
+  }
+
   private static KeySource keySource(Map<String, String> environment) {
     return new KeySource(new SecretReader(environment, prompt -> Optional.empty()), null);
   }

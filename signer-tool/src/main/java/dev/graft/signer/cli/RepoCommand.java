@@ -244,6 +244,13 @@ public final class RepoCommand implements Runnable {
               roles,
               current.unrecognized());
         });
+    boolean restagedTargets = false;
+    if (role == RoleType.TARGETS && repository.stagedTargets().isEmpty()) {
+      // Published targets were signed under the old keys or threshold; a version with the same
+      // content lets the new targets keys sign, and the new root is published together with it.
+      repository.stageTargets(repository.currentTargets(), Map.of());
+      restagedTargets = true;
+    }
     RepoSettings updated = settings;
     for (String ref : onlineRefs) {
       updated = updated.withOnlineKey(role, ref);
@@ -259,6 +266,13 @@ public final class RepoCommand implements Runnable {
         .forEach(out::println);
     if (discarded > 0) {
       out.println("Discarded " + discarded + " signature(s) of the previously staged root");
+    }
+    if (restagedTargets) {
+      out.println(
+          "Staged a new targets version with the same targets: sign it with the new targets keys"
+              + " (graft sign "
+              + directory
+              + " targets); the new root is published once both have their signatures");
     }
     StatusCommand.printSummary(reopened, out);
     out.flush();

@@ -99,6 +99,16 @@ public final class StatusCommand implements Runnable {
       out.println(line);
       if (repository.staged(role).isPresent()) {
         SignedMetadata<?> staged = repository.staged(role).get();
+        if (role == RoleType.ROOT
+            && repository.requirements(role).stream().allMatch(ImageRepository.Requirement::met)) {
+          out.println(
+              "  staged version "
+                  + staged.signed().version()
+                  + " has its signatures; it is published together with targets that meet its"
+                  + " targets threshold: sign the staged targets (graft sign "
+                  + repository.directory()
+                  + " targets --key …)");
+        }
         for (ImageRepository.Requirement requirement : repository.requirements(role)) {
           out.println(
               "  staged version "

@@ -395,8 +395,13 @@ public final class ImageRepository {
         requirements.add(requirement(staged, previous, "root version " + previous.version()));
       }
     } else {
-      Root root = effectiveRoot();
-      requirements.add(requirement(staged, root, "root version " + root.version()));
+      // Staged targets count against the root that will be in effect when they are published.
+      Root root = stagedRoot != null ? stagedRoot.signed() : effectiveRoot();
+      requirements.add(
+          requirement(
+              staged,
+              root,
+              (stagedRoot != null ? "staged " : "") + "root version " + root.version()));
     }
     return requirements;
   }
@@ -697,25 +702,35 @@ public final class ImageRepository {
     Root root = roots.isEmpty() ? null : roots.getLast().signed();
     boolean rootPublished = false;
     if (stagedRoot != null && requirements(RoleType.ROOT).stream().allMatch(Requirement::met)) {
-      files.add(Map.entry(stagedRoot.signed().version() + ".root.json", encode(stagedRoot)));
-      clear.add(RoleType.ROOT);
-      root = stagedRoot.signed();
-      rootPublished = true;
+      Root next = stagedRoot.signed();
+      // A new root must not strand the targets clients have: it is published only together with
+      // targets that meet its targets threshold (the staged version, or the published one).
+      boolean targetsFit =
+          (stagedTargets != null && meets(stagedTargets, next, RoleType.TARGETS))
+              || (targets != null && meets(targets, next, RoleType.TARGETS))
+              || (targets == null && stagedTargets != null);
+      if (targetsFit) {
+        files.add(Map.entry(next.version() + ".root.json", encode(stagedRoot)));
+        clear.add(RoleType.ROOT);
+        root = next;
+        rootPublished = true;
+      }
     }
     if (root == null) {
       return new Publication(files, targets, snapshot, clear);
     }
     SignedMetadata<Targets> publishedTargets = targets;
     boolean targetsPublished = false;
-    if (stagedTargets != null) {
-      Map<String, TufKey> keys = roleKeys(root, RoleType.TARGETS);
-      if (validSigners(stagedTargets, keys).size() >= root.role(RoleType.TARGETS).threshold()) {
-        files.add(
-            Map.entry(stagedTargets.signed().version() + ".targets.json", encode(stagedTargets)));
-        clear.add(RoleType.TARGETS);
-        publishedTargets = stagedTargets;
-        targetsPublished = true;
-      }
+    // While a new root is staged, staged targets wait until they also meet its targets keys, so
+    // they never strand the new root (which is published only with targets that fit it).
+    if (stagedTargets != null
+        && meets(stagedTargets, root, RoleType.TARGETS)
+        && (stagedRoot == null || meets(stagedTargets, stagedRoot.signed(), RoleType.TARGETS))) {
+      files.add(
+          Map.entry(stagedTargets.signed().version() + ".targets.json", encode(stagedTargets)));
+      clear.add(RoleType.TARGETS);
+      publishedTargets = stagedTargets;
+      targetsPublished = true;
     }
     Publication publication = new Publication(files, publishedTargets, snapshot, clear);
     if (publishedTargets != null && (rootPublished || targetsPublished)) {
@@ -723,6 +738,10 @@ public final class ImageRepository {
       publication = onlineVersions(publication, root, publishedTargets, online, true);
     }
     return publication;
+  }
+
+  private static boolean meets(SignedMetadata<?> metadata, Root root, RoleType role) {
+    return validSigners(metadata, roleKeys(root, role)).size() >= root.role(role).threshold();
   }
 
   private Publication onlineVersions(
