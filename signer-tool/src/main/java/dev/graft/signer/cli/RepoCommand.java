@@ -298,7 +298,8 @@ public final class RepoCommand implements Runnable {
       name = "expire-check",
       mixinStandardHelpOptions = true,
       description = {
-        "Lists published metadata that expires within the window and exits with 3 when there is"
+        "Lists published metadata that expires within the window (root and targets: --within;"
+            + " the online snapshot and timestamp: --online-within) and exits with 3 when there is"
             + " any (0 when all is fine): run it from a timer so nothing expires unnoticed, the"
             + " classic way fleets get stranded.",
         ""
@@ -320,6 +321,15 @@ public final class RepoCommand implements Runnable {
         description = "The warning window (default: 30d).")
     private Duration within = Duration.ofDays(30);
 
+    @Option(
+        names = "--online-within",
+        paramLabel = "DURATION",
+        converter = Lifetime.class,
+        description =
+            "The window for the online snapshot and timestamp, which live days, not months, and"
+                + " are renewed by refresh-timestamp (default: 12h).")
+    private Duration onlineWithin = Duration.ofHours(12);
+
     ExpireCheck(CliContext context) {
       this.context = context;
     }
@@ -328,7 +338,6 @@ public final class RepoCommand implements Runnable {
     public void run() {
       ImageRepository repository = ImageRepository.open(directory, context.clock());
       Instant now = context.clock().instant();
-      Instant limit = now.plus(within);
       PrintWriter out = context.terminal().out();
       List<String> expiring = new ArrayList<>();
       for (RoleType role : RoleType.values()) {
@@ -338,10 +347,12 @@ public final class RepoCommand implements Runnable {
           continue;
         }
         Instant expires = published.get().signed().expires();
+        boolean online = role == RoleType.SNAPSHOT || role == RoleType.TIMESTAMP;
+        Duration window = online ? onlineWithin : within;
         String state =
             !now.isBefore(expires)
                 ? "EXPIRED"
-                : expires.isBefore(limit) ? "expires within " + within.toDays() + "d" : "ok";
+                : expires.isBefore(now.plus(window)) ? "expires within " + human(window) : "ok";
         out.println(
             role.typeName()
                 + ": version "
@@ -359,8 +370,12 @@ public final class RepoCommand implements Runnable {
       if (!expiring.isEmpty()) {
         throw new CliException(
             ExitCode.ATTENTION,
-            String.join(", ", expiring) + " expire(s) within " + within.toDays() + " days");
+            String.join(", ", expiring) + " expire(s) soon or expired (see above)");
       }
+    }
+
+    private static String human(Duration duration) {
+      return duration.toHours() % 24 == 0 ? duration.toDays() + "d" : duration.toHours() + "h";
     }
 
     private static String renewal(Path directory, RoleType role) {

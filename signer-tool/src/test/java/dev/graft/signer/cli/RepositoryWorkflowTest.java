@@ -181,23 +181,25 @@ class RepositoryWorkflowTest {
   void expireCheckAndRefreshTimestamp_forTimers() throws Exception {
     Path repo = demoRepository();
 
-    GraftRun.Result fine = demo().run("repo", "expire-check", repo.toString(), "--within", "12h");
+    GraftRun.Result fine = demo().run("repo", "expire-check", repo.toString());
     assertThat(fine.exitCode()).as(fine.toString()).isZero();
-    GraftRun.Result soon = demo().run("repo", "expire-check", repo.toString(), "--within", "30d");
+    GraftRun.Result soon = demo().run("repo", "expire-check", repo.toString(), "--within", "100d");
     assertThat(soon.exitCode()).isEqualTo(ExitCode.ATTENTION.code());
-    assertThat(soon.out()).contains("timestamp: version 1", "expires within 30d");
+    assertThat(soon.out()).contains("targets: version 1", "expires within 100d");
+    GraftRun.Result online =
+        demo().run("repo", "expire-check", repo.toString(), "--online-within", "2d");
+    assertThat(online.exitCode()).isEqualTo(ExitCode.ATTENTION.code());
+    assertThat(online.out()).contains("timestamp: version 1", "expires within 2d");
 
     Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC);
-    GraftRun.Result expired =
-        demo().clock(later).run("repo", "expire-check", repo.toString(), "--within", "1h");
+    GraftRun.Result expired = demo().clock(later).run("repo", "expire-check", repo.toString());
     assertThat(expired.exitCode()).isEqualTo(ExitCode.ATTENTION.code());
     assertThat(expired.out()).contains("timestamp: version 1").contains("EXPIRED");
 
     GraftRun.Result refresh = demo().clock(later).run("repo", "refresh-timestamp", repo.toString());
     assertThat(refresh.exitCode()).as(refresh.toString()).isZero();
     assertThat(refresh.out()).contains("metadata/timestamp.json");
-    GraftRun.Result after =
-        demo().clock(later).run("repo", "expire-check", repo.toString(), "--within", "12h");
+    GraftRun.Result after = demo().clock(later).run("repo", "expire-check", repo.toString());
     assertThat(after.exitCode()).as(after.toString()).isZero();
     assertThat(Fixtures.client(repo, true, later).timestamp().orElseThrow().version()).isEqualTo(2);
   }
