@@ -41,18 +41,18 @@ import picocli.CommandLine.Command;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  graft repo init repo/                      new repository, demo keys in repo/keys/",
-      "  graft release add repo/ thermostat.graft   stage a release (targets, unsigned)",
-      "  graft sign repo/ targets --key alice.pem   add one signature to staged targets",
-      "  graft sign repo/ targets --key 'pkcs11:token=release;object=bob?pin-source=env:PIN'",
-      "  graft status repo/                         which roles still need signatures",
-      "  graft repo expire-check repo/ --within 30d exit 3 when something expires soon",
-      "  graft help sign                            every option of one command",
+      "  graft repo init repo/                     # new repository, demo keys",
+      "  graft release add repo/ thermostat.graft --hardware gw-x86-64",
+      "  graft sign repo/ targets --key alice.pem  # one signature of m",
+      "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
+      "  graft status repo/                        # who still has to sign",
+      "  graft repo expire-check repo/             # exit 3 when something expires soon",
+      "  graft help sign                           # every option of one command",
       "",
-      "Keys: a pkcs11: URI (RFC 7512), an encrypted private key file (.pem; passphrase from"
-          + " --passphrase prompt|file:PATH|env:NAME) or a public key file (.pub.json).",
-      "Exit codes: 0 ok, 1 failed or refused (nothing changed), 2 usage error,"
-          + " 3 needs attention (a check found a problem), 4 declined at a confirmation.",
+      "Keys: a pkcs11: URI (RFC 7512), an encrypted private key file (.pem;",
+      "  --passphrase prompt|file:PATH|env:NAME) or a public key file (.pub.json).",
+      "Exit codes: 0 ok, 1 failed or refused (nothing changed), 2 usage error,",
+      "  3 needs attention (a check found a problem), 4 declined at a confirmation.",
       "Documentation: docs/cli.md"
     })
 public final class Graft implements Runnable {

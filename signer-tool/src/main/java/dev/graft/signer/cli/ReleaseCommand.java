@@ -41,6 +41,7 @@ public final class ReleaseCommand implements Runnable {
   /** {@code graft release add DIR BUNDLE}. */
   @Command(
       name = "add",
+      header = "Stages a release: a bundle as a new target.",
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
@@ -56,8 +57,8 @@ public final class ReleaseCommand implements Runnable {
       footer = {
         "  graft release add repo/ boiler-control-1.4.0.graft --hardware gw-x86-64",
         "  # roll back on purpose: re-release 1.3.0 above the current counter",
-        "  graft release add repo/ boiler-control-1.3.0.graft --hardware gw-x86-64"
-            + " --release-counter 15"
+        "  graft release add repo/ boiler-control-1.3.0.graft --hardware gw-x86-64 \\",
+        "      --release-counter 15"
       })
   static final class Add implements Runnable {
     private final CliContext context;

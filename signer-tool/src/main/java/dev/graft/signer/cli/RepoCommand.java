@@ -57,6 +57,7 @@ public final class RepoCommand implements Runnable {
   /** {@code graft repo rotate-root DIR}. */
   @Command(
       name = "rotate-root",
+      header = "Stages a new root version (renewal, root keys).",
       mixinStandardHelpOptions = true,
       description = {
         "Stages a new root version with a fresh expiry, optionally changing the root keys and"
@@ -66,8 +67,9 @@ public final class RepoCommand implements Runnable {
       },
       footerHeading = "%nExamples:%n",
       footer = {
-        "  graft repo rotate-root repo/                         renew before expiry",
-        "  graft repo rotate-root repo/ --add-key new-root.pub.json --remove-key 3f2a9c01"
+        "  graft repo rotate-root repo/                # renew before expiry",
+        "  graft repo rotate-root repo/ --add-key new-root.pub.json \\",
+        "      --remove-key 3f2a9c01"
       })
   static final class RotateRoot implements Runnable {
     private final CliContext context;
@@ -106,6 +108,7 @@ public final class RepoCommand implements Runnable {
   /** {@code graft repo rotate-key DIR ROLE}. */
   @Command(
       name = "rotate-key",
+      header = "Stages a new root version changing one role's keys.",
       mixinStandardHelpOptions = true,
       description = {
         "Stages a new root version that adds or removes keys of ROLE (and maybe changes its"
@@ -117,7 +120,7 @@ public final class RepoCommand implements Runnable {
       footerHeading = "%nExamples:%n",
       footer = {
         "  graft repo rotate-key repo/ targets --add dave.pub.json --remove 77c1d2e3",
-        "  graft repo rotate-key repo/ timestamp --add keys/timestamp-2026.pem --remove 5b0e"
+        "  graft repo rotate-key repo/ timestamp --add online/ts-2027.pem --remove 5b0e"
       })
   static final class RotateKey implements Runnable {
     private final CliContext context;
@@ -296,6 +299,7 @@ public final class RepoCommand implements Runnable {
   /** {@code graft repo expire-check DIR}. */
   @Command(
       name = "expire-check",
+      header = "Exits 3 when metadata expires soon (for timers).",
       mixinStandardHelpOptions = true,
       description = {
         "Lists published metadata that expires within the window (root and targets: --within;"
@@ -306,7 +310,8 @@ public final class RepoCommand implements Runnable {
       },
       footerHeading = "%nExamples:%n",
       footer = {
-        "  graft repo expire-check repo/ --within 30d || mail -s 'graft: re-sign' ops@example",
+        "  graft repo expire-check repo/ --within 30d \\",
+        "      || mail -s 'graft: re-sign' ops@example.com </dev/null",
       })
   static final class ExpireCheck implements Runnable {
     private final CliContext context;
@@ -391,6 +396,7 @@ public final class RepoCommand implements Runnable {
   /** {@code graft repo refresh-timestamp DIR}. */
   @Command(
       name = "refresh-timestamp",
+      header = "Re-signs timestamp (and snapshot) with the online key.",
       mixinStandardHelpOptions = true,
       description = {
         "Re-signs the timestamp with the online key and a fresh expiry; also the snapshot when"

@@ -38,6 +38,7 @@ import picocli.CommandLine.Parameters;
 /** {@code graft repo init DIR}: a new image repository. */
 @Command(
     name = "init",
+    header = "Creates a new image repository.",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
@@ -53,12 +54,13 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%nExamples:%n",
     footer = {
       "  # demo: every key generated, one passphrase from the environment",
-      "  GRAFT_PASSPHRASE=… graft repo init repo/ --passphrase env:GRAFT_PASSPHRASE",
-      "  # 2-of-3 targets on tokens; root key on a token; only public keys needed for targets",
-      "  graft repo init repo/ --root-key 'pkcs11:token=root;object=root-1?pin-source=env:PIN' \\",
-      "      --targets-key alice.pub.json --targets-key bob.pub.json --targets-key carol.pub.json \\",
-      "      --targets-threshold 2 --snapshot-key online/snapshot.pem --timestamp-key"
-          + " online/timestamp.pem",
+      "  graft repo init repo/ --passphrase env:GRAFT_PASSPHRASE",
+      "  # root on a token; 2-of-3 targets holders give public keys only",
+      "  graft repo init repo/ \\",
+      "      --root-key 'pkcs11:token=root;object=root-1?pin-source=env:PIN' \\",
+      "      --targets-key alice.pub.json --targets-key bob.pub.json \\",
+      "      --targets-key carol.pub.json --targets-threshold 2 \\",
+      "      --snapshot-key online/snapshot.pem --timestamp-key online/timestamp.pem",
       "  graft repo init repo/ --classical --targets-expires 30d"
     })
 final class RepoInitCommand implements Runnable {

@@ -43,6 +43,7 @@ import picocli.CommandLine.Parameters;
 /** {@code graft sign}: one signature on a staged role, here or on an air-gapped machine. */
 @Command(
     name = "sign",
+    header = "Adds one signature to a staged role (m of n; air-gapped too).",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
@@ -59,9 +60,10 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%nExamples:%n",
     footer = {
       "  graft sign repo/ targets --key alice.pem",
-      "  graft sign repo/ targets --key 'pkcs11:token=bob;object=targets?pin-source=env:PIN'",
+      "  graft sign repo/ targets \\",
+      "      --key 'pkcs11:token=bob;object=targets?pin-source=env:PIN'",
       "  graft sign repo/ targets --export-request targets-7.request.json",
-      "  graft sign --request targets-7.request.json --key carol.pem   (offline machine)",
+      "  graft sign --request targets-7.request.json --key carol.pem  # offline",
       "  graft sign repo/ --import targets-7.request.sig.json"
     })
 public final class SignCommand implements Runnable {

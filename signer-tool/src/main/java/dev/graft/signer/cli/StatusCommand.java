@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
 /** {@code graft status DIR}: what is published, what waits for signatures, what expires. */
 @Command(
     name = "status",
+    header = "Shows what is published, what lacks signatures, what expires.",
     mixinStandardHelpOptions = true,
     description = {
       "Shows each role's published version and expiry, and for staged root or targets how many"
