@@ -6,6 +6,7 @@ import dev.graft.signer.CliContext;
 import dev.graft.signer.repo.Changes;
 import dev.graft.signer.repo.ImageRepository;
 import dev.graft.signer.repo.Releases;
+import dev.graft.signer.repo.RepoLock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -96,6 +97,12 @@ public final class ReleaseCommand implements Runnable {
 
     @Override
     public void run() {
+      try (RepoLock lock = RepoLock.acquire(directory)) {
+        add();
+      }
+    }
+
+    private void add() {
       ImageRepository repository = ImageRepository.open(directory, context.clock());
       byte[] bytes = readBundle(bundle);
       Releases.Added added =

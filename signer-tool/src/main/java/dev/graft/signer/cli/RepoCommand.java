@@ -13,6 +13,7 @@ import dev.graft.signer.CliException;
 import dev.graft.signer.ExitCode;
 import dev.graft.signer.KeySource;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.RepoLock;
 import dev.graft.signer.repo.RepoSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -101,7 +102,9 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public void run() {
-      rotate(context, directory, RoleType.ROOT, add, remove, threshold, passphrase);
+      try (RepoLock lock = RepoLock.acquire(directory)) {
+        rotate(context, directory, RoleType.ROOT, add, remove, threshold, passphrase);
+      }
     }
   }
 
@@ -159,7 +162,9 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public void run() {
-      rotate(context, directory, role, add, remove, threshold, passphrase);
+      try (RepoLock lock = RepoLock.acquire(directory)) {
+        rotate(context, directory, role, add, remove, threshold, passphrase);
+      }
     }
   }
 
@@ -428,6 +433,12 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public void run() {
+      try (RepoLock lock = RepoLock.acquire(directory)) {
+        refresh();
+      }
+    }
+
+    private void refresh() {
       ImageRepository repository = ImageRepository.open(directory, context.clock());
       SecretSource source =
           onlinePassphrase != null

@@ -23,6 +23,7 @@ import dev.graft.signer.ExitCode;
 import dev.graft.signer.KeySource;
 import dev.graft.signer.repo.Changes;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.RepoLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -132,11 +133,15 @@ public final class SignCommand implements Runnable {
     if (request != null) {
       signRequest(request);
     } else if (importFile != null) {
-      importSignature(requireDirectory(), importFile);
+      try (RepoLock lock = RepoLock.acquire(requireDirectory())) {
+        importSignature(requireDirectory(), importFile);
+      }
     } else if (exportRequest != null) {
       exportRequest(requireDirectory(), requireRole(), exportRequest);
     } else {
-      signHere(requireDirectory(), requireRole());
+      try (RepoLock lock = RepoLock.acquire(requireDirectory())) {
+        signHere(requireDirectory(), requireRole());
+      }
     }
   }
 

@@ -115,6 +115,19 @@ class MultiSignerTest {
   }
 
   @Test
+  void sign_whileAnotherCommandHoldsTheRepository_refusedUntilItFinishes() throws Exception {
+    try (var lock = dev.graft.signer.repo.RepoLock.acquire(repo)) {
+      GraftRun.Result blocked = sign("bob");
+
+      assertThat(blocked.exitCode()).isEqualTo(1);
+      assertThat(blocked.err()).contains("another graft command is changing " + repo);
+    }
+    GraftRun.Result after = sign("bob");
+    assertThat(after.exitCode()).as(after.toString()).isZero();
+    assertThat(after.out()).contains("1 of 2 required signatures");
+  }
+
+  @Test
   void sign_declinedAtTheConfirmation_changesNothing() throws Exception {
     byte[] before = Files.readAllBytes(repo.resolve("staged/targets.json"));
 
