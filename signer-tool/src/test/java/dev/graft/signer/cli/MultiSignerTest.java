@@ -128,6 +128,41 @@ class MultiSignerTest {
   }
 
   @Test
+  void sign_passphraseTypedAtThePrompt_signs() {
+    GraftRun.Result result =
+        graft()
+            .prompting("bob secret")
+            .run(
+                "sign",
+                repo.toString(),
+                "targets",
+                "--key",
+                holders.resolve("bob.pem").toString(),
+                "--yes");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("Added signature by key " + bob.keyId());
+  }
+
+  @Test
+  void sign_noTerminalToAskThePassphraseOn_saysHowToGiveIt() {
+    GraftRun.Result result =
+        graft()
+            .run(
+                "sign",
+                repo.toString(),
+                "targets",
+                "--key",
+                holders.resolve("bob.pem").toString(),
+                "--yes");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("cannot ask for the passphrase of key file")
+        .contains("name a file or an environment variable");
+  }
+
+  @Test
   void sign_declinedAtTheConfirmation_changesNothing() throws Exception {
     byte[] before = Files.readAllBytes(repo.resolve("staged/targets.json"));
 
