@@ -1,0 +1,167 @@
+package dev.graft.signer;
+
+import dev.graft.bundle.TrustException;
+import dev.graft.pkcs11.Pkcs11Exception;
+import dev.graft.policies.PolicyViolationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code graft}: the release engineer's command. This class holds the command tree, the one place
+ * that turns exceptions into messages and exit codes ({@link ExitCode}), and the entry points: the
+ * {@link #main} of {@code bin/graft} and {@link #run} for running the command in-process (tests).
+ */
+@Command(
+    name = "graft",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    header = "Graft: signed updates for industrial IoT gateways.",
+    description = {
+      "Creates and maintains a TUF image repository, adds releases to it and signs them, m of n,"
+          + " with keys in files or on PKCS#11 tokens.",
+      ""
+    },
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      CompletionCommand.class,
+      dev.graft.signer.cli.RepoCommand.class,
+      dev.graft.signer.cli.ReleaseCommand.class,
+      dev.graft.signer.cli.SignCommand.class,
+      dev.graft.signer.cli.StatusCommand.class
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  graft repo init repo/                     # new repository, demo keys",
+      "  graft release add repo/ thermostat.graft --hardware gw-x86-64",
+      "  graft sign repo/ targets --key alice.pem  # one signature of m",
+      "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
+      "  graft status repo/                        # who still has to sign",
+      "  graft repo expire-check repo/             # exit 3 when something expires soon",
+      "  graft help sign                           # every option of one command",
+      "",
+      "Keys: a pkcs11: URI (RFC 7512), an encrypted private key file (.pem;",
+      "  --passphrase prompt|file:PATH|env:NAME) or a public key file (.pub.json).",
+      "Exit codes: 0 ok, 1 failed or refused (nothing changed), 2 usage error,",
+      "  3 needs attention (a check found a problem), 4 declined at a confirmation.",
+      "Documentation: docs/cli.md"
+    })
+public final class Graft implements Runnable {
+  private final CliContext context;
+
+  public Graft(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void run() {
+    // `graft` alone: the help teaches more than an error would.
+    new CommandLine(this, new Factory(context)).usage(context.terminal().out());
+  }
+
+  public static void main(String[] args) {
+    CliContext context = CliContext.system();
+    int code = run(context, args);
+    context.terminal().out().flush();
+    context.terminal().err().flush();
+    System.exit(code);
+  }
+
+  /** Runs one command line in this process and returns its exit code. */
+  public static int run(CliContext context, String... args) {
+    CommandLine commandLine = commandLine(context);
+    return commandLine.execute(args);
+  }
+
+  /**
+   * Runs one command line in this process with plain streams: not interactive, answers to
+   * confirmations read from {@code in}, no secret prompts, the process's environment.
+   */
+  public static int run(PrintWriter out, PrintWriter err, InputStream in, String... args) {
+    Terminal terminal =
+        new Terminal.Streams(out, err, in, false, prompt -> java.util.Optional.empty());
+    return run(new CliContext(terminal, System.getenv(), Clock.systemUTC()), args);
+  }
+
+  /** The command tree, wired to {@code context}'s streams. */
+  public static CommandLine commandLine(CliContext context) {
+    CommandLine commandLine = new CommandLine(new Graft(context), new Factory(context));
+    commandLine.setOut(context.terminal().out());
+    commandLine.setErr(context.terminal().err());
+    commandLine.setExecutionExceptionHandler(
+        (exception, failed, parseResult) -> report(exception, failed, context.environment()));
+    return commandLine;
+  }
+
+  /** Prints what went wrong, naming the command, and returns the exit code for it. */
+  static int report(Exception exception, CommandLine failed, Map<String, String> environment) {
+    PrintWriter err = failed.getErr();
+    String command = failed.getCommandSpec().qualifiedName();
+    ExitCode code = ExitCode.FAILURE;
+    String message;
+    switch (exception) {
+      case CliException e -> {
+        code = e.exitCode();
+        message = e.getMessage();
+      }
+      case TrustException e -> message = e.getMessage();
+      case Pkcs11Exception e -> message = e.getMessage();
+      case PolicyViolationException e -> message = e.getMessage();
+      case dev.graft.signer.repo.RepoException e -> message = e.getMessage();
+      case UncheckedIOException e ->
+          message = describe(java.util.Objects.requireNonNull(e.getCause()));
+      case IOException e -> message = describe(e);
+      default -> message = "internal error: " + exception + " (please report it)";
+    }
+    err.println(command + ": " + message);
+    if (environment.containsKey("GRAFT_DEBUG")) {
+      exception.printStackTrace(err);
+    }
+    err.flush();
+    return code.code();
+  }
+
+  private static String describe(IOException e) {
+    return switch (e) {
+      case java.nio.file.NoSuchFileException missing ->
+          "no such file or directory: " + missing.getFile();
+      case java.nio.file.AccessDeniedException denied -> "permission denied: " + denied.getFile();
+      case java.nio.file.FileAlreadyExistsException exists -> "already exists: " + exists.getFile();
+      default -> "input/output error: " + e.getMessage();
+    };
+  }
+
+  /**
+   * Creates commands, passing the {@link CliContext} to those whose constructor takes one; others
+   * (picocli's own) are made the default way.
+   */
+  private record Factory(CliContext context) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      Constructor<K> withContext;
+      try {
+        withContext = type.getDeclaredConstructor(CliContext.class);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(type);
+      }
+      try {
+        withContext.setAccessible(true);
+        return withContext.newInstance(context);
+      } catch (InvocationTargetException e) {
+        if (e.getCause() instanceof Exception cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+  }
+}

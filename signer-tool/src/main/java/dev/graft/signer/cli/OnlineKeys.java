@@ -1,0 +1,74 @@
+package dev.graft.signer.cli;
+
+import dev.graft.bundle.keys.Signer;
+import dev.graft.bundle.metadata.RoleType;
+import dev.graft.pkcs11.SecretSource;
+import dev.graft.signer.KeySource;
+import dev.graft.signer.repo.OnlineSigners;
+import dev.graft.signer.repo.RepoException;
+import dev.graft.signer.repo.RepoSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The online snapshot and timestamp keys that a repository's settings name, loaded through a {@link
+ * KeySource}: relative key file paths are relative to the repository directory.
+ */
+final class OnlineKeys implements OnlineSigners {
+  /** The environment variable an unattended run (a timer) reads online key passphrases from. */
+  static final String PASSPHRASE_VARIABLE = "GRAFT_ONLINE_PASSPHRASE";
+
+  private final Path directory;
+  private final RepoSettings settings;
+  private final KeySource keys;
+  private final SecretSource passphrase;
+
+  OnlineKeys(Path directory, RepoSettings settings, KeySource keys, SecretSource passphrase) {
+    this.directory = directory;
+    this.settings = settings;
+    this.keys = keys;
+    this.passphrase = passphrase;
+  }
+
+  @Override
+  public List<Signer> signers(RoleType role, List<String> keyIds) {
+    List<Signer> signers = new ArrayList<>();
+    List<String> references = settings.onlineKeys(role);
+    if (references.isEmpty()) {
+      throw new RepoException(
+          RepoSettings.FILE_NAME
+              + " in "
+              + directory
+              + " names no online "
+              + role.typeName()
+              + " key; add one with `graft repo rotate-key "
+              + directory
+              + " "
+              + role.typeName()
+              + " --add KEY`");
+    }
+    for (String reference : references) {
+      Signer signer = keys.signer(resolve(directory, reference), passphrase);
+      if (keyIds.contains(signer.keyId())) {
+        signers.add(signer);
+      }
+    }
+    return signers;
+  }
+
+  /** A key file path relative to the repository becomes usable from any working directory. */
+  static String resolve(Path directory, String reference) {
+    if (reference.regionMatches(true, 0, "pkcs11:", 0, 7) || Path.of(reference).isAbsolute()) {
+      return reference;
+    }
+    return directory.resolve(reference).toString();
+  }
+
+  /** {@code env:GRAFT_ONLINE_PASSPHRASE} when that is set, else a prompt. */
+  static SecretSource defaultPassphrase(java.util.Map<String, String> environment) {
+    return environment.containsKey(PASSPHRASE_VARIABLE)
+        ? new SecretSource.FromEnvironment(PASSPHRASE_VARIABLE)
+        : new SecretSource.FromPrompt();
+  }
+}
