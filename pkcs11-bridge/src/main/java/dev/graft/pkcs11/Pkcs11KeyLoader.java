@@ -66,7 +66,8 @@ public final class Pkcs11KeyLoader implements TokenKeyLoader, AutoCloseable {
     if (closed) {
       throw new Pkcs11Exception("PKCS#11 URI " + uri + ": the key loader is closed");
     }
-    return connection(uri).signer();
+    // the connection is shared per token; the key is the one this URI names, not the first one's
+    return connection(uri).signer(uri);
   }
 
   private TokenConnection connection(Pkcs11Uri uri) {

@@ -117,6 +117,18 @@ public final class TokenConnection implements AutoCloseable {
    *     ObjectNotFoundException})
    */
   public TokenKeyPair keyPair() {
+    return keyPair(uri);
+  }
+
+  /**
+   * The key pair that {@code keyUri} names, on this connection's token: several keys on one token
+   * share one connection, each named by its own URI. The token-selecting parts of {@code keyUri}
+   * are not checked again; the caller chose this connection by them.
+   *
+   * @see #keyPair()
+   */
+  public TokenKeyPair keyPair(Pkcs11Uri keyUri) {
+    Pkcs11Uri uri = keyUri;
     if (uri.object().isEmpty() && uri.id().isEmpty()) {
       throw new Pkcs11Exception(
           "PKCS#11 URI " + uri + " names no key: add object= (the key's label) or id=");
@@ -168,7 +180,16 @@ public final class TokenConnection implements AutoCloseable {
    * @throws Pkcs11Exception naming the URI
    */
   public Signer signer() {
-    TokenKeyPair pair = keyPair();
+    return signer(uri);
+  }
+
+  /**
+   * The signer for the key {@code keyUri} names on this connection's token; see {@link #signer()}
+   * and {@link #keyPair(Pkcs11Uri)}.
+   */
+  public Signer signer(Pkcs11Uri keyUri) {
+    Pkcs11Uri uri = keyUri;
+    TokenKeyPair pair = keyPair(uri);
     try {
       return switch (pair.type()) {
         case ECDSA_P256 -> TokenEcdsaSigner.of(session, pair);

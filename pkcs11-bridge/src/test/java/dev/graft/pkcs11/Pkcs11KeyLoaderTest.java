@@ -98,6 +98,8 @@ class Pkcs11KeyLoaderTest {
     Signer ecdsa = loader.signer(ref(uri().object("release-ec")));
     Signer composite = loader.signer(ref(uri().object("targets-1")));
     assertThat(loader.toString()).contains("1 open tokens");
+    assertThat(ecdsa.publicKey()).isEqualTo(ecdsaKey);
+    assertThat(composite.publicKey()).isEqualTo(compositeKey);
 
     loader.close();
 
