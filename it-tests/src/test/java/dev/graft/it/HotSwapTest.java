@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.graft.gateway.field.FieldPort;
 import dev.graft.gateway.runtime.ControlLogic;
+import dev.graft.gateway.runtime.PreflightReport;
 import dev.graft.gateway.runtime.ProcessImage;
 import dev.graft.gateway.runtime.SavedState;
 import dev.graft.gateway.runtime.StateLoad;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,6 +77,7 @@ class HotSwapTest {
 
       ControlLogic v11 = log.watch(ExampleModules.load("boiler-control-1.1", next, site.grant()));
       FieldPort nextPort = log.tap(freshPort(next));
+      preflight(v11, nextPort);
       SwapOutcome outcome =
           loop.swap(v11, nextPort, SwapRequest.standard().withTimeout(AWAIT))
               .get(AWAIT.toSeconds() * 2, TimeUnit.SECONDS);
@@ -130,6 +133,7 @@ class HotSwapTest {
       ControlLogic boiler =
           log.watch(ExampleModules.load("boiler-control-1.0", next, site.grant()));
       FieldPort nextPort = log.tap(freshPort(next));
+      preflight(boiler, nextPort);
       // Below its setpoint the thermostat keeps the burner on, so the grant's swap_when
       // ("burner == 0") would hold the swap: the operator overrides it, as after a site check.
       SwapOutcome outcome =
@@ -179,6 +183,18 @@ class HotSwapTest {
     return port;
   }
 
+  /**
+   * The update agent's preflight before a swap: the self-test, then the manifest's shadow ticks on
+   * live snapshots of the successor's port, outputs discarded.
+   */
+  private static void preflight(ControlLogic next, FieldPort nextPort) {
+    List<ProcessImage> shadow =
+        Stream.generate(nextPort::snapshot).limit(next.manifest().shadowTicks()).toList();
+    PreflightReport report = next.preflight(shadow);
+    assertThat(report.passed()).as("preflight of %s: %s", next.manifest().name(), report).isTrue();
+    assertThat(report.shadowTicks()).hasSize(next.manifest().shadowTicks()).isNotEmpty();
+  }
+
   private void awaitGoodTicks(String module, String version, int count) {
     Await.until(
         count + " ticks of " + module + " " + version + " on good inputs",
@@ -214,7 +230,13 @@ class HotSwapTest {
     List<TickLog.Tick> around =
         log.ticks(t -> t.slot() >= firstSlot - AROUND_SWAP && t.slot() < firstSlot + AROUND_SWAP);
     assertThat(around.stream().mapToLong(TickLog.Tick::slot).toArray())
-        .as("slots run around the swap at slot %d", firstSlot)
+        .as(
+            "slots run around the swap at slot %d (slot: started µs +duration µs) %s",
+            firstSlot,
+            around.stream()
+                .map(t ->
+                    t.slot() + ": " + t.startedNanos() / 1000 + " +" + t.durationNanos() / 1000)
+                .toList())
         .containsExactly(
             LongStream.range(firstSlot - AROUND_SWAP, firstSlot + AROUND_SWAP).toArray());
     assertThat(around)

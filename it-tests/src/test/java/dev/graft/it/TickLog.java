@@ -29,6 +29,8 @@ final class TickLog implements TickListener {
   /**
    * One tick.
    *
+   * @param startedNanos when the tick started, on the scan loop's clock (for failure reports only)
+   * @param durationNanos how long it took, on the same clock (for failure reports only)
    * @param fault why the tick's outputs were discarded, or null if it ran to completion
    * @param inputs the process image the tick ran on
    * @param burner the burner output the tick set, or null if it set none or faulted
@@ -37,6 +39,8 @@ final class TickLog implements TickListener {
    */
   record Tick(
       long slot,
+      long startedNanos,
+      long durationNanos,
       String module,
       String version,
       TickResult.@Nullable Fault fault,
@@ -142,7 +146,18 @@ final class TickLog implements TickListener {
     }
     ControlLogic logic = modules.get(key(module, version));
     Double duty = logic == null ? null : logic.metrics().get("duty");
-    Tick tick = new Tick(slot, module, version, fault, inputs, burner, duty, plant.reading());
+    Tick tick =
+        new Tick(
+            slot,
+            startedNanos,
+            durationNanos,
+            module,
+            version,
+            fault,
+            inputs,
+            burner,
+            duty,
+            plant.reading());
     synchronized (ticks) {
       ticks.add(tick);
     }
