@@ -114,7 +114,9 @@ class HotSwapTest {
         BoilerState.Tuning.V1_1.firstDuty(
             state.integrator(), first.temperature(), first.setpoint());
     double fresh = BoilerState.Tuning.V1_1.firstDuty(0.0, first.temperature(), first.setpoint());
-    assertThat(carried).as("duty with the carried state, in the linear range").isBetween(0.0, 1.0);
+    assertThat(carried)
+        .as("duty with the carried state, in the linear range")
+        .isStrictlyBetween(0.0, 1.0);
     assertThat(Math.abs(carried - fresh)).as("carried and fresh duty differ").isGreaterThan(0.01);
     assertThat(first.duty()).isCloseTo(carried, within(1e-9));
   }
