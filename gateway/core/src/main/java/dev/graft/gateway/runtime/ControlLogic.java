@@ -598,7 +598,11 @@ public final class ControlLogic implements AutoCloseable {
 
   /**
    * Checks a candidate before it goes live: {@code graft_self_test} (if the manifest asks for it)
-   * within the self-test budget, then one shadow tick per snapshot, outputs discarded.
+   * within the self-test budget, then one shadow tick per snapshot, outputs discarded. Then a fresh
+   * instance replaces the one they ran on: {@code graft_init}, and the state last loaded or saved,
+   * if any. The shadow ticks ran at made-up times ({@code i × tick_ms}), and what they leave in the
+   * module's memory (a PID's integrator, the time of its last tick) must not reach its first real
+   * tick; the module goes live as it would have without a preflight.
    */
   public PreflightReport preflight(List<ProcessImage> shadowInputs) {
     long refusalsBefore = refusals.get();
@@ -634,7 +638,32 @@ public final class ControlLogic implements AutoCloseable {
       passed &= result instanceof TickResult.Ok;
       results.add(result);
     }
+    passed &= restartAfterPreflight();
     return new PreflightReport(passed, selfTest, results, refusals.get() - refusalsBefore);
+  }
+
+  /**
+   * Replaces the instance the preflight ran on with a fresh one, within the init budget; false
+   * (recorded as a fault, a replacement started) if that fails. A replacement still pending after a
+   * faulted call is fresh already and is left to come up.
+   */
+  private boolean restartAfterPreflight() {
+    Live used = live;
+    if (used == null) {
+      return true;
+    }
+    live = null;
+    used.imports().revoke();
+    used.wasi().close();
+    try {
+      live = call(this::fresh, initBudgetNanos);
+      return true;
+    } catch (Contained c) {
+      faults++;
+      lastFault = c.fault();
+      startReplacement();
+      return false;
+    }
   }
 
   /** {@code point_set} calls refused so far (out of range, not an output, NaN, bad pointers). */

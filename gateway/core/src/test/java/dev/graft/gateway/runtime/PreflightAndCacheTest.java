@@ -50,6 +50,38 @@ class PreflightAndCacheTest {
   }
 
   @Test
+  void preflight_shadowTicksThenTick_firstTickStartsFromGraftInit() throws Exception {
+    byte[] wasm = wat.compile("counter");
+    try (ControlLogic logic =
+        ControlLogic.builder(wasm, Fixtures.manifest(wasm, "boiler", true), grant).build()) {
+      assertThat(logic.preflight(ControlLogicTest.images(3)).passed()).isTrue();
+
+      // the counter counted 1, 2, 3 in the shadow ticks; the live instance counts from its init
+      assertThat(logic.tick(100, Fixtures.inputs(0)))
+          .isEqualTo(ControlLogicTest.ok(java.util.Map.of(2, 1.0)));
+      assertThat(logic.faults()).isZero();
+    }
+  }
+
+  @Test
+  void preflight_afterLoad_liveInstanceKeepsLoadedStateNotShadowTicks() throws Exception {
+    byte[] wasm = wat.compile("counter");
+    Manifest manifest = Fixtures.manifest(wasm, "boiler", true);
+    try (ControlLogic running = ControlLogic.builder(wasm, manifest, grant).build();
+        ControlLogic next = ControlLogic.builder(wasm, manifest, grant).build()) {
+      for (int i = 0; i < 5; i++) {
+        running.tick(100L * i, Fixtures.inputs(0));
+      }
+      assertThat(next.load(running.save().orElseThrow())).isEqualTo(new StateLoad.Loaded(8));
+      assertThat(next.preflight(ControlLogicTest.images(3)).passed()).isTrue();
+
+      // the loaded count was 5; the shadow ticks took it to 8, which must not go live
+      assertThat(next.tick(600, Fixtures.inputs(0)))
+          .isEqualTo(ControlLogicTest.ok(java.util.Map.of(2, 6.0)));
+    }
+  }
+
+  @Test
   void preflight_selfTestFails_reportedNotPassed() throws Exception {
     byte[] wasm = wat.compile("selftest-fails");
     try (ControlLogic logic =
