@@ -37,7 +37,8 @@ import picocli.CommandLine.Command;
       dev.graft.signer.cli.RepoCommand.class,
       dev.graft.signer.cli.ReleaseCommand.class,
       dev.graft.signer.cli.SignCommand.class,
-      dev.graft.signer.cli.StatusCommand.class
+      dev.graft.signer.cli.StatusCommand.class,
+      dev.graft.signer.cli.BundleCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -46,6 +47,7 @@ import picocli.CommandLine.Command;
       "  graft sign repo/ targets --key alice.pem  # one signature of m",
       "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
       "  graft status repo/                        # who still has to sign",
+      "  graft bundle build --wasm m.wasm --manifest m.json --out m-1.0.0.graft",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
       "  graft help sign                           # every option of one command",
       "",
