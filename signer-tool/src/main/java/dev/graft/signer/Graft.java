@@ -38,7 +38,10 @@ import picocli.CommandLine.Command;
       dev.graft.signer.cli.ReleaseCommand.class,
       dev.graft.signer.cli.SignCommand.class,
       dev.graft.signer.cli.StatusCommand.class,
-      dev.graft.signer.cli.BundleCommand.class
+      dev.graft.signer.cli.BundleCommand.class,
+      dev.graft.signer.cli.InspectCommand.class,
+      dev.graft.signer.cli.VerifyCommand.class,
+      dev.graft.signer.cli.PolicyCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -48,6 +51,9 @@ import picocli.CommandLine.Command;
       "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
       "  graft status repo/                        # who still has to sign",
       "  graft bundle build --wasm m.wasm --manifest m.json --out m-1.0.0.graft",
+      "  graft inspect m-1.0.0.graft               # what a bundle or metadata file says",
+      "  graft policy check m-1.0.0.graft site.yaml  # would the site's grant accept it?",
+      "  graft verify repo/ --bundle m-1.0.0.graft # check everything a gateway checks",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
       "  graft help sign                           # every option of one command",
       "",
