@@ -4,17 +4,13 @@ import dev.graft.bundle.BundleFormatException;
 import dev.graft.bundle.format.Bundle;
 import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.format.BundleWriter;
-import dev.graft.bundle.json.JsonArray;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.JsonString;
-import dev.graft.bundle.json.JsonValue;
 import dev.graft.bundle.json.PrettyJson;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.PolicyViolationException;
 import dev.graft.policies.abi.AbiLimits;
 import dev.graft.policies.abi.AbiValidator;
 import dev.graft.policies.abi.AbiViolationException;
-import dev.graft.policies.abi.ModuleShape;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
 import java.io.IOException;
@@ -27,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -137,8 +131,6 @@ public final class BundleCommand implements Runnable {
       Bundle bundle = built.bundle();
       String sha256 = InputFile.sha256(built.bytes());
       if (json) {
-        List<JsonValue> notes = new ArrayList<>();
-        built.shape().notes().forEach(n -> notes.add(new JsonString(n)));
         JsonObject result =
             JsonObject.builder()
                 .put("file", target.toString())
@@ -149,7 +141,6 @@ public final class BundleCommand implements Runnable {
                 .put("sha512", InputFile.hex("SHA-512", built.bytes()))
                 .put("module_size", bundle.moduleSize())
                 .put("module_sha256", bundle.moduleSha256())
-                .put("notes", new JsonArray(notes))
                 .build();
         printer.println(new String(PrettyJson.encode(result), StandardCharsets.UTF_8));
       } else {
@@ -163,9 +154,6 @@ public final class BundleCommand implements Runnable {
                 + bundle.moduleSize()
                 + " bytes)");
         printer.println("  sha256   " + sha256);
-        for (String note : built.shape().notes()) {
-          printer.println("  note     " + note);
-        }
       }
       printer.flush();
     }
@@ -206,9 +194,9 @@ public final class BundleCommand implements Runnable {
     }
   }
 
-  /** A bundle that passed every check, its bytes, and what the ABI validator saw. */
+  /** A bundle that passed every check, and its bytes. */
   @SuppressWarnings("ArrayRecordComponent") // never compared; the bytes are written out as is
-  record Built(Bundle bundle, byte[] bytes, ModuleShape shape) {}
+  record Built(Bundle bundle, byte[] bytes) {}
 
   /**
    * Checks the manifest, the module and the two against each other, and lays out the bundle.
@@ -229,12 +217,10 @@ public final class BundleCommand implements Runnable {
               + "; fix it (the format is in docs/module-abi.md and examples/*/manifest*.json)");
     }
     byte[] module = InputFile.read(wasmFile, BundleReader.DEFAULT_MAX_MODULE_BYTES, "module");
-    ModuleShape shape;
     try {
-      shape =
-          AbiValidator.validate(
-              module,
-              new AbiLimits(BundleReader.DEFAULT_MAX_MODULE_BYTES, model.limits().memoryPages()));
+      AbiValidator.validate(
+          module,
+          new AbiLimits(BundleReader.DEFAULT_MAX_MODULE_BYTES, model.limits().memoryPages()));
     } catch (AbiViolationException e) {
       throw new CliException(
           wasmFile
@@ -270,6 +256,6 @@ public final class BundleCommand implements Runnable {
       throw new CliException(
           "cannot bundle " + manifestFile + " with " + wasmFile + ": " + e.getMessage());
     }
-    return new Built(bundle, bytes, shape);
+    return new Built(bundle, bytes);
   }
 }

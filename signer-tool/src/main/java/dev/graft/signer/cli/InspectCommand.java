@@ -309,7 +309,9 @@ public final class InspectCommand implements Runnable {
           "  state       version "
               + manifest.integer("state_version")
               + ", accepts "
-              + join(manifest.array("accepts_state"))
+              + (manifest.array("accepts_state").size() == 0
+                  ? "none"
+                  : join(manifest.array("accepts_state")))
               + "; self-test "
               + (manifest.bool("self_test") ? "yes" : "no")
               + "; shadow "

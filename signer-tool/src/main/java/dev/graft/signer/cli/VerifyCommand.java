@@ -215,9 +215,12 @@ public final class VerifyCommand implements Runnable {
     if (before > 0) {
       pass(
           "root chain",
-          "versions 1–"
-              + root.version()
-              + ", each signed by its predecessor's and its own root threshold; expires "
+          (root.version() == 1
+                  ? "version 1, no rotations"
+                  : "versions 1–"
+                      + root.version()
+                      + ", each signed by its predecessor's and its own root threshold")
+              + "; expires "
               + root.expires());
     }
     if (before > 1 && client.timestamp().isPresent()) {

@@ -202,4 +202,22 @@ class BundleBuildTest {
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("Examples:", "graft bundle build --wasm", "--force");
   }
+
+  @Test
+  void build_moduleMemoryAboveTheDeclaredLimit_refused() throws Exception {
+    // thermostat starts with 2 pages of memory; its manifest now declares 1.
+    Path manifest = temp.resolve("manifest.json");
+    String text = Files.readString(Examples.manifest("thermostat"));
+    assertThat(text).contains("\"memory_pages\": 2");
+    Files.writeString(manifest, text.replace("\"memory_pages\": 2", "\"memory_pages\": 1"));
+    Path out = temp.resolve("out.graft");
+
+    GraftRun.Result result = build(Examples.wasm("thermostat"), manifest, out);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .contains(Examples.wasm("thermostat") + " is not a valid graft/1 module")
+        .contains("limits.memory_pages = 1");
+    assertThat(out).doesNotExist();
+  }
 }

@@ -56,7 +56,7 @@ class VerifyTest {
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out())
         .containsPattern("ok +trust anchor +.*1.root.json signs itself; hybrid")
-        .containsPattern("ok +root chain +versions 1–1")
+        .containsPattern("ok +root chain +version 1, no rotations; expires")
         .containsPattern("ok +timestamp +version 2")
         .containsPattern("ok +snapshot +version 2 as timestamp names it")
         .containsPattern("ok +targets +version 2 as snapshot names it, .*1 target\\(s\\)")
@@ -225,5 +225,76 @@ class VerifyTest {
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
     assertThat(result.err()).contains(temp + " has no metadata/ directory");
+  }
+
+  /** Stages root version 2 (a renewal) and signs it with the demo root key, publishing it. */
+  private void rotateRoot() {
+    GraftRun.Result rotate = DemoRepository.demo().run("repo", "rotate-root", repo.toString());
+    assertThat(rotate.exitCode()).as(rotate.toString()).isZero();
+    GraftRun.Result sign =
+        DemoRepository.demo()
+            .run(
+                "sign",
+                repo.toString(),
+                "root",
+                "--key",
+                repo.resolve("keys/root-1.pem").toString(),
+                "--passphrase=env:PASS",
+                "--yes");
+    assertThat(sign.exitCode()).as(sign.toString()).isZero();
+    assertThat(repo.resolve("metadata/2.root.json")).exists();
+  }
+
+  @Test
+  void verify_afterRootRotation_checksTheWholeChain() {
+    rotateRoot();
+
+    GraftRun.Result result = graft().run("verify", repo.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .containsPattern(
+            "ok +root chain +versions 1–2, each signed by its predecessor's and its own root"
+                + " threshold");
+  }
+
+  @Test
+  void verify_tamperedRotatedRoot_refusedAtTheRootChain() throws Exception {
+    rotateRoot();
+    Path root2 = repo.resolve("metadata/2.root.json");
+    Files.writeString(
+        root2,
+        Files.readString(root2)
+            .replaceFirst("\"expires\": \"[^\"]+\"", "\"expires\": \"2099-01-01T00:00:00Z\""));
+
+    GraftRun.Result result = graft().run("verify", repo.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
+    assertThat(result.out())
+        .containsPattern("ok +trust anchor")
+        .containsPattern("FAIL +root chain");
+    assertThat(result.err()).contains(root2 + " does not verify: ").contains(DOES_NOT_VERIFY_FIX);
+  }
+
+  @Test
+  void verify_classicalRepository_notHeldToTheHybridRule(@TempDir Path other) {
+    Path classical = other.resolve("classical");
+    GraftRun.Result init =
+        DemoRepository.demo()
+            .run(
+                "repo",
+                "init",
+                classical.toString(),
+                "--classical",
+                "--passphrase=env:PASS",
+                "--kdf-iterations=10000");
+    assertThat(init.exitCode()).as(init.toString()).isZero();
+
+    GraftRun.Result result = graft().run("verify", classical.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .containsPattern("ok +trust anchor +.*signs itself; classical keys")
+        .containsPattern("ok +target files +0 of 0");
   }
 }
