@@ -114,6 +114,14 @@ public final class VerifyCommand implements Runnable {
               + " metadata/ and targets/");
     }
     Path anchor = metadata.resolve("1.root.json");
+    if (!Files.exists(anchor)) {
+      throw new CliException(
+          anchor
+              + " does not exist: no root is published yet, so there is nothing to verify;"
+              + " `graft status "
+              + directory
+              + "` shows which signatures are still missing");
+    }
     byte[] anchorBytes = InputFile.read(anchor, MAX_METADATA_BYTES, "root metadata");
     boolean hybrid = hybrid(anchor, anchorBytes);
     InMemoryTrustedStore store = new InMemoryTrustedStore();
@@ -140,7 +148,12 @@ public final class VerifyCommand implements Runnable {
       client.refresh();
     } catch (TrustException e) {
       Path at = files.lastMetadata().orElse(anchor);
-      String failed = checkName(at);
+      // A file the repository lacks (timestamp.json, or the snapshot it names) is the next
+      // stage's failure, not that of the last file read.
+      String failed =
+          e instanceof dev.graft.bundle.RepositoryException
+              ? STAGES.get(Math.min(STAGES.size() - 1, STAGES.indexOf(checkName(at)) + 1))
+              : checkName(at);
       // Report what the client had already trusted before the refusal, then the refusal.
       passTrusted(client, STAGES.indexOf(failed));
       fail(failed, refusal(at, e));
@@ -402,9 +415,11 @@ public final class VerifyCommand implements Runnable {
     }
     if (e instanceof dev.graft.bundle.RepositoryException) {
       return directory
-          + " cannot be read as a published repository: "
+          + " lacks a metadata file: "
           + e.getMessage()
-          + "; publish metadata first (graft sign reaches the threshold and publishes)";
+          + "; restore it from a backup or the published copy (a repository publishes"
+          + " timestamp, snapshot and targets together when a signature reaches the targets"
+          + " threshold)";
     }
     return tampered(file, String.valueOf(e.getMessage()));
   }

@@ -175,4 +175,20 @@ class InspectTest {
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err()).contains(corrupt + " is not a valid Graft bundle");
   }
+
+  @Test
+  void inspect_expiredTimestamp_saysExpired() throws Exception {
+    Path repo = DemoRepository.withRelease(temp, Examples.bundle(temp, "thermostat"));
+    Path timestamp = repo.resolve("metadata/timestamp.json");
+    java.time.Clock later =
+        java.time.Clock.fixed(
+            java.time.Instant.now().plus(java.time.Duration.ofDays(3)), java.time.ZoneOffset.UTC);
+
+    GraftRun.Result human = graft().clock(later).run("inspect", timestamp.toString());
+    JsonObject json = json(graft().clock(later).run("inspect", timestamp.toString(), "--json"));
+
+    assertThat(human.exitCode()).as(human.toString()).isZero();
+    assertThat(human.out()).containsPattern("expires +\\S+ \\(EXPIRED\\)");
+    assertThat(json.bool("expired")).isTrue();
+  }
 }

@@ -297,4 +297,67 @@ class VerifyTest {
         .containsPattern("ok +trust anchor +.*signs itself; classical keys")
         .containsPattern("ok +target files +0 of 0");
   }
+
+  @Test
+  void verify_missingSnapshot_refusedAtTheSnapshotCheck() throws Exception {
+    Files.delete(repo.resolve("metadata/2.snapshot.json"));
+
+    GraftRun.Result result = graft().run("verify", repo.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
+    assertThat(result.out()).containsPattern("ok +timestamp").containsPattern("FAIL +snapshot");
+    assertThat(result.err()).contains("lacks a metadata file", "2.snapshot.json", "restore it");
+  }
+
+  @Test
+  void verify_servedCopyWithoutRepositorySettings_skipsTheStagedCheck(@TempDir Path served)
+      throws Exception {
+    // What a static web server holds: metadata/ and targets/ only.
+    for (String part : new String[] {"metadata", "targets"}) {
+      Files.createDirectories(served.resolve(part));
+      try (Stream<Path> files = Files.list(repo.resolve(part))) {
+        for (Path file : files.toList()) {
+          Files.copy(file, served.resolve(part).resolve(file.getFileName()));
+        }
+      }
+    }
+
+    GraftRun.Result result =
+        graft().run("verify", served.toString(), "--bundle", bundle.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).containsPattern("ok +bundle").doesNotContain("staged");
+  }
+
+  @Test
+  void verify_tamperedStagedTargets_refusedAtTheStagedCheck() throws Exception {
+    Path other = Examples.bundle(temp, "boiler-control-1.1");
+    GraftRun.Result add =
+        DemoRepository.demo()
+            .run("release", "add", repo.toString(), other.toString(), "--hardware", "gw-x86-64");
+    assertThat(add.exitCode()).as(add.toString()).isZero();
+    Path staged = repo.resolve("staged/targets.json");
+    assertThat(staged).exists();
+    // A signature that was never made over this content.
+    String text = Files.readString(staged);
+    Files.writeString(
+        staged,
+        text.replace(
+            "\"signatures\": []",
+            "\"signatures\": [{\"keyid\": \"" + "ab".repeat(32) + "\", \"sig\": \"00\"}]"));
+    assertThat(Files.readString(staged)).isNotEqualTo(text);
+
+    GraftRun.Result result = graft().run("verify", repo.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
+    assertThat(result.out()).containsPattern("ok +target files").containsPattern("FAIL +staged");
+    assertThat(result.err()).contains(staged + " does not verify: ");
+  }
+
+  @Test
+  void verify_nothingPublished_refusedSayingSo(@TempDir Path other) {
+    GraftRun.Result result = graft().run("verify", other.toString());
+    assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
+    assertThat(result.err()).contains("has no metadata/ directory");
+  }
 }
