@@ -123,9 +123,10 @@ public final class VerifyCommand implements Runnable {
               + "` shows which signatures are still missing");
     }
     byte[] anchorBytes = InputFile.read(anchor, MAX_METADATA_BYTES, "root metadata");
-    boolean hybrid = hybrid(anchor, anchorBytes);
     InMemoryTrustedStore store = new InMemoryTrustedStore();
+    boolean hybrid = false;
     try {
+      hybrid = hybrid(SignedMetadata.parseRoot(anchorBytes, JsonParser.withDefaults()).signed());
       TufClient.initialize(store, anchorBytes, hybrid);
     } catch (TrustException e) {
       fail("trust anchor", tampered(anchor, String.valueOf(e.getMessage())));
@@ -358,13 +359,7 @@ public final class VerifyCommand implements Runnable {
   }
 
   /** Whether the trust anchor makes this a hybrid repository: composite root and targets keys. */
-  private static boolean hybrid(Path anchor, byte[] bytes) {
-    Root root;
-    try {
-      root = SignedMetadata.parseRoot(bytes, JsonParser.withDefaults()).signed();
-    } catch (TrustException e) {
-      throw new CliException(tampered(anchor, String.valueOf(e.getMessage())));
-    }
+  private static boolean hybrid(Root root) {
     for (RoleType role : List.of(RoleType.ROOT, RoleType.TARGETS)) {
       for (String id : root.role(role).keyIds()) {
         TufKey key = root.keys().get(id);

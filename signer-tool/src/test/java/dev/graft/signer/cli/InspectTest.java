@@ -191,4 +191,11 @@ class InspectTest {
     assertThat(human.out()).containsPattern("expires +\\S+ \\(EXPIRED\\)");
     assertThat(json.bool("expired")).isTrue();
   }
+
+  @Test
+  void help_teachesByExample() {
+    GraftRun.Result help = graft().run("inspect", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Examples:", "graft inspect repo/metadata/2.targets.json");
+  }
 }

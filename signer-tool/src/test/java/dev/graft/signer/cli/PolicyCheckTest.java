@@ -136,4 +136,11 @@ class PolicyCheckTest {
     assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
     assertThat(result.err()).contains(bundle + " is not a valid Graft bundle");
   }
+
+  @Test
+  void help_teachesByExampleAndNamesExitCodes() {
+    GraftRun.Result help = graft().run("policy", "check", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Examples:", "graft policy check", "3 rejected");
+  }
 }

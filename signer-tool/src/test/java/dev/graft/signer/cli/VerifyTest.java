@@ -360,4 +360,26 @@ class VerifyTest {
     assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
     assertThat(result.err()).contains("has no metadata/ directory");
   }
+
+  @Test
+  void verify_tamperedTrustAnchor_refusedAtTheFirstCheck() throws Exception {
+    Path anchor = repo.resolve("metadata/1.root.json");
+    Files.writeString(
+        anchor,
+        Files.readString(anchor)
+            .replaceFirst("\"expires\": \"[^\"]+\"", "\"expires\": \"2099-01-01T00:00:00Z\""));
+
+    GraftRun.Result result = graft().run("verify", repo.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE.code());
+    assertThat(result.out()).containsPattern("FAIL +trust anchor");
+    assertThat(result.err()).contains(anchor + " does not verify: ").contains(DOES_NOT_VERIFY_FIX);
+  }
+
+  @Test
+  void help_teachesByExampleAndNamesExitCodes() {
+    GraftRun.Result help = graft().run("verify", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Examples:", "graft verify repo/ --bundle", "Exit codes:");
+  }
 }
