@@ -37,7 +37,11 @@ import picocli.CommandLine.Command;
       dev.graft.signer.cli.RepoCommand.class,
       dev.graft.signer.cli.ReleaseCommand.class,
       dev.graft.signer.cli.SignCommand.class,
-      dev.graft.signer.cli.StatusCommand.class
+      dev.graft.signer.cli.StatusCommand.class,
+      dev.graft.signer.cli.BundleCommand.class,
+      dev.graft.signer.cli.InspectCommand.class,
+      dev.graft.signer.cli.VerifyCommand.class,
+      dev.graft.signer.cli.PolicyCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -46,6 +50,10 @@ import picocli.CommandLine.Command;
       "  graft sign repo/ targets --key alice.pem  # one signature of m",
       "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
       "  graft status repo/                        # who still has to sign",
+      "  graft bundle build --wasm m.wasm --manifest m.json --out m-1.0.0.graft",
+      "  graft inspect m-1.0.0.graft               # what a bundle or metadata file says",
+      "  graft policy check m-1.0.0.graft site.yaml  # would the site's grant accept it?",
+      "  graft verify repo/ --bundle m-1.0.0.graft # check everything a gateway checks",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
       "  graft help sign                           # every option of one command",
       "",

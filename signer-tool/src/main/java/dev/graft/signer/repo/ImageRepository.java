@@ -958,7 +958,7 @@ public final class ImageRepository {
   }
 
   /** The documented refusal for a repository file that fails a check (docs/cli.md). */
-  static RepoException tampered(Path file, String why) {
+  public static RepoException tampered(Path file, String why) {
     return new RepoException(
         file
             + " does not verify: "
