@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       CompletionCommand.class,
       dev.graft.signer.cli.RepoCommand.class,
+      dev.graft.signer.cli.KeyCommand.class,
       dev.graft.signer.cli.ReleaseCommand.class,
       dev.graft.signer.cli.SignCommand.class,
       dev.graft.signer.cli.StatusCommand.class
@@ -46,6 +47,7 @@ import picocli.CommandLine.Command;
       "  graft sign repo/ targets --key alice.pem  # one signature of m",
       "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
       "  graft status repo/                        # who still has to sign",
+      "  graft key generate --out alice.pem        # a key holder's new key",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
       "  graft help sign                           # every option of one command",
       "",
