@@ -29,7 +29,9 @@ import picocli.CommandLine.Command;
       KeyGenerateCommand.class,
       KeyListCommand.class,
       KeyExportCommand.class,
-      KeyCsrCommand.class
+      KeyCsrCommand.class,
+      KeyBackupCommand.class,
+      KeyRestoreCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {

@@ -9,13 +9,23 @@ import dev.graft.bundle.json.JsonValue;
 import dev.graft.bundle.keys.PublicKeyFile;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.tuf.TufClient;
+import dev.graft.pkcs11.ObjectQuery;
+import dev.graft.pkcs11.Pkcs11Module;
 import dev.graft.pkcs11.SoftHsmToken;
+import dev.graft.pkcs11.TokenCompositeKey;
+import dev.graft.pkcs11.TokenSession;
 import dev.graft.signer.GraftRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KeyTokenTest {
   @RegisterExtension static final SoftHsmToken TOKEN = new SoftHsmToken("graft-keys");
 
-  @TempDir Path temp;
+  @TempDir static Path temp;
 
   private static String uri(String label) {
     return "pkcs11:token="
@@ -193,5 +203,136 @@ class KeyTokenTest {
     TufClient client = Fixtures.client(repo, true, Clock.systemUTC());
     assertThat(client.root().keys())
         .containsKey(publicKey(temp.resolve("root-1.pub.json")).keyId());
+  }
+
+  @Test
+  @Order(6)
+  void exportAndCsr_tokenEcdsaKey_matchTheGeneratedPublicKey() throws Exception {
+    GraftRun.Result exported = withPin().run("key", "export", uri("alice-tls"));
+    assertThat(exported.exitCode()).as(exported.toString()).isZero();
+    assertThat(PublicKeyFile.decode(exported.out().getBytes(StandardCharsets.UTF_8), "stdout"))
+        .isEqualTo(publicKey(temp.resolve("alice-tls.pub.json")));
+
+    GraftRun.Result csr =
+        withPin().run("key", "csr", uri("alice-tls"), "--subject", "CN=alice,O=Example Ltd");
+    assertThat(csr.exitCode()).as(csr.toString()).isZero();
+    PKCS10CertificationRequest request =
+        new PKCS10CertificationRequest(
+            Base64.getMimeDecoder()
+                .decode(
+                    csr.out()
+                        .replace("-----BEGIN CERTIFICATE REQUEST-----", "")
+                        .replace("-----END CERTIFICATE REQUEST-----", "")));
+    PublicKey key =
+        KeyFactory.getInstance("EC")
+            .generatePublic(new X509EncodedKeySpec(request.getSubjectPublicKeyInfo().getEncoded()));
+    assertThat(request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key)))
+        .isTrue();
+    GraftRun.Result pem =
+        withPin()
+            .run("key", "export", temp.resolve("alice-tls.pub.json").toString(), "--format=pem");
+    assertThat(pem.out().replaceAll("-----[A-Z ]+-----|\\s", ""))
+        .isEqualTo(Base64.getEncoder().encodeToString(key.getEncoded()));
+  }
+
+  @Test
+  @Order(7)
+  void backup_tokenEcdsaKey_refusedPointingToTheVendorBackup() {
+    Path out = temp.resolve("tls.backup.json");
+    GraftRun.Result run =
+        withPin()
+            .env("BACKUP", "backup secret")
+            .run(
+                "key",
+                "backup",
+                uri("alice-tls"),
+                "--out",
+                out.toString(),
+                "--backup-passphrase=env:BACKUP");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("not extractable").contains("token vendor's backup");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  @Order(8)
+  void backupThenRestore_tokenCompositeMlDsaHalf_keySignsAgain() throws Exception {
+    Path backup = temp.resolve("offline/targets-alice.backup.json");
+    GraftRun.Result made =
+        withPin()
+            .env("BACKUP", "recovery passphrase")
+            .run(
+                "key",
+                "backup",
+                uri("targets-alice"),
+                "--out",
+                backup.toString(),
+                "--backup-passphrase=env:BACKUP",
+                "--kdf-iterations=10000");
+    assertThat(made.exitCode()).as(made.toString()).isZero();
+    TufKey key = publicKey(temp.resolve("targets-alice.pub.json"));
+    assertThat(made.out())
+        .contains("(token-mldsa-half) of key " + key.keyId())
+        .contains("token vendor's backup");
+    assertThat(Files.readString(backup)).contains("\"token_label\": \"targets-alice\"");
+
+    // The token loses the wrapped half (say, only the Ed25519 pair came back from the vendor's
+    // backup of a replaced token): the key cannot sign.
+    try (Pkcs11Module module = Pkcs11Module.open(TOKEN.modulePath());
+        TokenSession session = TOKEN.openLoggedIn(module)) {
+      TokenCompositeKey composite =
+          TokenCompositeKey.find(session, ObjectQuery.all().withLabel("targets-alice"));
+      session.destroy(composite.wrappedSeedObject());
+      session.destroy(composite.wrappingKey());
+    }
+    GraftRun.Result broken = withPin().run("key", "export", uri("targets-alice"));
+    assertThat(broken.exitCode()).isEqualTo(1);
+
+    GraftRun.Result wrong =
+        withPin()
+            .env("BACKUP", "not the recovery passphrase")
+            .run(
+                "key",
+                "restore",
+                backup.toString(),
+                "--token",
+                uri(""),
+                "--backup-passphrase=env:BACKUP");
+    assertThat(wrong.exitCode()).isEqualTo(1);
+    assertThat(wrong.err()).contains("backup passphrase is wrong");
+    assertThat(withPin().run("key", "export", uri("targets-alice")).exitCode()).isEqualTo(1);
+
+    GraftRun.Result restored =
+        withPin()
+            .env("BACKUP", "recovery passphrase")
+            .run(
+                "key",
+                "restore",
+                backup.toString(),
+                "--token",
+                uri(""),
+                "--backup-passphrase=env:BACKUP",
+                "--expect-key-id",
+                key.keyId());
+    assertThat(restored.exitCode()).as(restored.toString()).isZero();
+    assertThat(restored.out()).contains("Restored key " + key.keyId()).contains("targets-alice");
+
+    Path repo = temp.resolve("after-restore");
+    GraftRun.Result init =
+        withPin()
+            .run(
+                "repo",
+                "init",
+                repo.toString(),
+                "--passphrase=env:PASS",
+                "--kdf-iterations=10000",
+                "--root-key",
+                uri("root-1"),
+                "--targets-key",
+                uri("targets-alice"));
+    assertThat(init.exitCode()).as(init.toString()).isZero();
+    TufClient client = Fixtures.client(repo, true, Clock.systemUTC());
+    assertThat(client.root().keys()).containsKey(key.keyId());
   }
 }
