@@ -35,12 +35,12 @@ import picocli.CommandLine.Command;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  graft key generate --out alice.pem                 # composite, asks the passphrase",
-      "  graft key generate --type ecdsa-p256 \\",
-      "      --token 'pkcs11:token=release;object=alice-tls?pin-source=env:PIN' --pub alice-tls.pub.json",
+      "  graft key generate --out alice.pem        # composite; asks the passphrase",
+      "  graft key generate --type ecdsa-p256 --pub alice-tls.pub.json \\",
+      "      --token 'pkcs11:token=release;object=alice-tls?pin-source=env:PIN'",
       "  graft key list --token 'pkcs11:token=release?pin-source=env:PIN'",
       "  graft key export alice.pem --format pem --out alice.spki.pem",
-      "  graft key csr alice-tls.pem --subject 'CN=alice,O=Example Ltd' --out alice.csr",
+      "  graft key csr alice-tls.pem --subject 'CN=alice,O=Example Ltd'",
       "  graft key backup alice.pem --out /media/usb/alice.backup.json",
       "  graft key restore /media/usb/alice.backup.json --out alice.pem"
     })

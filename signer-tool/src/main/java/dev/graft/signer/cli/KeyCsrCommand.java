@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%nExamples:%n",
     footer = {
       "  graft key generate --type ecdsa-p256 --out alice-tls.pem",
-      "  graft key csr alice-tls.pem --subject 'CN=alice,OU=release,O=Example Ltd' --out alice.csr",
+      "  graft key csr alice-tls.pem --out alice.csr \\",
+      "      --subject 'CN=alice,OU=release,O=Example Ltd'",
       "  openssl req -in alice.csr -verify -noout",
       "  graft key csr 'pkcs11:token=release;object=alice-tls?pin-source=env:PIN' \\",
       "      --subject CN=alice > alice.csr"

@@ -38,9 +38,10 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%nExamples:%n",
     footer = {
       "  graft key export alice.pem > alice.pub.json",
-      "  graft key export 'pkcs11:token=release;object=targets-alice?pin-source=env:PIN' \\",
-      "      --out targets-alice.pub.json",
-      "  graft key export alice-tls.pem --format pem | openssl pkey -pubin -noout -text",
+      "  graft key export --out targets-alice.pub.json \\",
+      "      'pkcs11:token=release;object=targets-alice?pin-source=env:PIN'",
+      "  graft key export alice-tls.pem --format pem \\",
+      "      | openssl pkey -pubin -noout -text",
       "  graft key export alice.pem --format both --out exported/alice"
     })
 final class KeyExportCommand implements Runnable {

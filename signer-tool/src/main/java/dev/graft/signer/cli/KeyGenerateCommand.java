@@ -47,13 +47,13 @@ import picocli.CommandLine.Option;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  graft key generate --out keys/alice.pem            # composite (the default)",
-      "  graft key generate --type ed25519 --out keys/alice.pem --passphrase env:ALICE_PASS",
-      "  graft key generate --token \\",
-      "      'pkcs11:token=release;object=targets-alice?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:PIN'"
-          + " \\",
-      "      --pub targets-alice.pub.json",
-      "  graft key generate --type ecdsa-p256 --token 'pkcs11:token=release;object=alice-tls'"
+      "  graft key generate --out keys/alice.pem     # composite (the default)",
+      "  graft key generate --type ed25519 --out keys/alice.pem \\",
+      "      --passphrase env:ALICE_PASS",
+      "  graft key generate --pub targets-alice.pub.json --token \\",
+      "      'pkcs11:token=release;object=targets-alice?pin-source=env:PIN'",
+      "  graft key generate --type ecdsa-p256 \\",
+      "      --token 'pkcs11:token=release;object=alice-tls?pin-source=env:PIN'"
     })
 final class KeyGenerateCommand implements Runnable {
   private final CliContext context;

@@ -31,9 +31,10 @@ import picocli.CommandLine.Option;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  graft key list --token 'pkcs11:token=release?module-path=/usr/lib/softhsm/libsofthsm2.so"
-          + "&pin-source=env:PIN'",
-      "  graft key list --token 'pkcs11:token=release' --json | jq -r '.keys[].key_id'"
+      "  export GRAFT_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so",
+      "  graft key list --token 'pkcs11:token=release?pin-source=env:PIN'",
+      "  graft key list --token 'pkcs11:token=release' --json \\",
+      "      | jq -r '.keys[].key_id'"
     })
 final class KeyListCommand implements Runnable {
   private final CliContext context;
