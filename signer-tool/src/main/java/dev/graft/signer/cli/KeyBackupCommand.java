@@ -1,9 +1,12 @@
 package dev.graft.signer.cli;
 
 import dev.graft.bundle.KeyFileException;
+import dev.graft.bundle.json.JsonObject;
+import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.PrivateKeyFile;
 import dev.graft.bundle.keys.SoftwareKey;
 import dev.graft.pkcs11.KeyRef;
+import dev.graft.pkcs11.ObjectNotFoundException;
 import dev.graft.pkcs11.ObjectQuery;
 import dev.graft.pkcs11.Pkcs11Uri;
 import dev.graft.pkcs11.SecretSource;
@@ -83,6 +86,9 @@ final class KeyBackupCommand implements Runnable {
               + " (default: prompt).")
   private String backupPassphrase = "prompt";
 
+  @Option(names = "--json", description = "Machine-readable output.")
+  private boolean json;
+
   @Option(
       names = "--kdf-iterations",
       hidden = true,
@@ -104,6 +110,17 @@ final class KeyBackupCommand implements Runnable {
     KeyBackup written = KeyBackup.read(backup, out.toString());
     NewFiles.createAll(List.of(new NewFile(out, backup, true)));
     PrintWriter printer = context.terminal().out();
+    if (json) {
+      KeyCommand.printJson(
+          printer,
+          JsonObject.builder()
+              .put("key_id", written.key().keyId())
+              .put("kind", written.kind().word())
+              .put("backup_file", out.toString())
+              .put("token_label", written.tokenLabel())
+              .build());
+      return;
+    }
     printer.println(
         "Wrote backup " + out + " (" + written.kind().word() + ") of key " + written.key().keyId());
     printer.println(
@@ -165,14 +182,17 @@ final class KeyBackupCommand implements Runnable {
     try (TokenConnection connection = KeyCommand.openToken(context, uri)) {
       TokenSession session = connection.session();
       TokenKeyPair pair = connection.keyPair();
-      Optional<TokenCompositeKey> composite =
-          switch (pair.type()) {
-            case ED25519 ->
-                Optional.of(
-                    TokenCompositeKey.find(
-                        session, ObjectQuery.all().withLabel(pair.label()).withId(pair.id())));
-            default -> Optional.empty();
-          };
+      Optional<TokenCompositeKey> composite = Optional.empty();
+      if (pair.type() == KeyType.ED25519) {
+        try {
+          composite =
+              Optional.of(
+                  TokenCompositeKey.find(
+                      session, ObjectQuery.all().withLabel(pair.label()).withId(pair.id())));
+        } catch (ObjectNotFoundException plain) {
+          // A plain Ed25519 key pair (no wrapped ML-DSA half): refused below like any token key.
+        }
+      }
       if (composite.isEmpty()) {
         throw new CliException(
             "'"

@@ -335,4 +335,50 @@ class KeyTokenTest {
     TufClient client = Fixtures.client(repo, true, Clock.systemUTC());
     assertThat(client.root().keys()).containsKey(key.keyId());
   }
+
+  @Test
+  @Order(9)
+  void list_plainEd25519KeyMadeByAnotherTool_shownAsNotSigningByItself() throws Exception {
+    try (Pkcs11Module module = Pkcs11Module.open(TOKEN.modulePath());
+        TokenSession session = TOKEN.openLoggedIn(module)) {
+      session.generateEd25519KeyPair("foreign-ed");
+    }
+
+    GraftRun.Result table = withPin().run("key", "list", "--token", uri(""));
+    GraftRun.Result json = withPin().run("key", "list", "--token", uri(""), "--json");
+
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out())
+        .containsPattern("foreign-ed\\s+[0-9a-f]{32}\\s+ed25519\\s+[0-9a-f]{16}\\s+no \\(only as");
+    JsonObject listing =
+        JsonParser.withDefaults().parseObject(json.out().getBytes(StandardCharsets.UTF_8));
+    JsonObject foreign =
+        listing.array("keys").values().stream()
+            .map(JsonObject.class::cast)
+            .filter(k -> k.string("label").equals("foreign-ed"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(foreign.bool("signing")).isFalse();
+    GraftRun.Result backup =
+        withPin()
+            .run(
+                "key",
+                "backup",
+                uri("foreign-ed"),
+                "--out",
+                temp.resolve("foreign.backup.json").toString(),
+                "--backup-passphrase=env:PIN");
+    assertThat(backup.exitCode()).isEqualTo(1);
+    assertThat(backup.err()).contains("ed25519 key").contains("not extractable");
+  }
+
+  @Test
+  @Order(10)
+  void list_wrongPin_refusedWithoutShowingIt() {
+    GraftRun.Result run =
+        graft().env("PIN", "wrong-pin-1234").run("key", "list", "--token", uri(""));
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("CKR_PIN_INCORRECT").doesNotContain("wrong-pin-1234");
+  }
 }
