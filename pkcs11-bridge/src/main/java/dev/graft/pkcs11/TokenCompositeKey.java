@@ -101,18 +101,134 @@ public final class TokenCompositeKey {
     requireMechanism(session, CKM_AES_GCM, "AES-GCM");
     List<TokenObject> created = new ArrayList<>();
     byte[] seed = new byte[WrappedMlDsaSeed.SEED_BYTES];
-    @Nullable MLDSAPrivateKeyParameters mldsa = null;
     try {
       // Refuses a label or id already in use before anything is created.
       TokenKeyPair pair = session.generateEd25519KeyPair(label, id);
       created.add(pair.privateObject());
       created.add(pair.publicObject());
       afterStep.accept("ed25519");
+      RANDOM.nextBytes(seed);
+      return wrapSeed(session, pair, seed, created, afterStep);
+    } catch (RuntimeException e) {
+      destroyAll(session, created, e);
+      throw e;
+    } finally {
+      Arrays.fill(seed, (byte) 0);
+    }
+  }
+
+  /**
+   * Joins an ML-DSA-65 seed from a backup ({@link #exportMlDsaSeed}) to the Ed25519 key pair it
+   * belongs to — typically after the token vendor's own backup brought the Ed25519 half back onto a
+   * new token — so the pair is a composite key again: a new AES wrapping key is generated inside
+   * the token and the seed stored wrapped under it, exactly as {@link #generate} does. The seed is
+   * the caller's to clear.
+   *
+   * @throws Pkcs11Exception when {@code pair} is not Ed25519, already has an ML-DSA half, or the
+   *     seed and the pair together are not {@code expected} (the backup is of another key); nothing
+   *     is created then, and if a later step fails what was created is destroyed again
+   */
+  public static TokenCompositeKey restoreMlDsaHalf(
+      TokenSession session, TokenKeyPair pair, byte[] seed, TufKey expected) {
+    String where = session.token().where();
+    if (pair.type() != KeyType.ED25519) {
+      throw new Pkcs11Exception(
+          where
+              + ": key '"
+              + pair.label()
+              + "' is "
+              + pair.type().keyType()
+              + "; the ML-DSA half of a composite key joins an Ed25519 key pair");
+    }
+    if (of(session, pair).isPresent()) {
+      throw new Pkcs11Exception(
+          where
+              + ": key '"
+              + pair.label()
+              + "' already has an ML-DSA half; it is a composite key, nothing to restore");
+    }
+    if (seed.length != WrappedMlDsaSeed.SEED_BYTES) {
+      throw new Pkcs11Exception("an ML-DSA-65 seed is 32 bytes, not " + seed.length);
+    }
+    MLDSAPrivateKeyParameters mldsa =
+        new MLDSAPrivateKeyParameters(MLDSAParameters.ml_dsa_65, seed.clone());
+    String composite;
+    try {
+      composite =
+          HexFormat.of().formatHex(mldsa.getPublicKeyParameters().getEncoded())
+              + pair.publicKey().publicValue();
+    } finally {
+      mldsa.destroy();
+    }
+    if (!expected.type().map(KeyType::isComposite).orElse(false)
+        || !composite.equals(expected.publicValue())) {
+      throw new Pkcs11Exception(
+          where
+              + ": the ML-DSA half and Ed25519 key '"
+              + pair.label()
+              + "' do not make composite key "
+              + expected.keyId()
+              + " (they make "
+              + TufKey.of(KeyType.MLDSA65_ED25519, composite).keyId()
+              + "); the backup belongs to another key, or this is another Ed25519 key");
+    }
+    List<TokenObject> created = new ArrayList<>();
+    try {
+      return wrapSeed(session, pair, seed, created, step -> {});
+    } catch (RuntimeException e) {
+      destroyAll(session, created, e);
+      throw e;
+    }
+  }
+
+  /**
+   * The ML-DSA-65 seed of this key, decrypted by the token, for a backup under a recovery
+   * passphrase (trust.md: "the ML-DSA half exported encrypted to a recovery passphrase"); the
+   * caller clears it. This is possible because the ML-DSA half is a software key protected by the
+   * token and its PIN; the Ed25519 half cannot be exported.
+   *
+   * @throws Pkcs11Exception when the wrapped half does not decrypt or is not this key's
+   */
+  public byte[] exportMlDsaSeed(TokenSession session) {
+    byte[] seed = unwrapSeed(session);
+    MLDSAPrivateKeyParameters mldsa =
+        new MLDSAPrivateKeyParameters(MLDSAParameters.ml_dsa_65, seed.clone());
+    try {
+      if (!MessageDigest.isEqual(
+          mldsa.getPublicKeyParameters().getEncoded(), wrapped.mldsaPublicKey())) {
+        Arrays.fill(seed, (byte) 0);
+        throw new Pkcs11Exception(
+            session.token().where()
+                + ": the wrapped ML-DSA half of "
+                + name()
+                + " yields another ML-DSA public key than the one stored with it");
+      }
+      return seed;
+    } finally {
+      mldsa.destroy();
+    }
+  }
+
+  /**
+   * Generates the AES wrapping key beside {@code pair}, stores {@code seed} wrapped under it, and
+   * checks that the token gives the seed back; adds every object made to {@code created}.
+   */
+  private static TokenCompositeKey wrapSeed(
+      TokenSession session,
+      TokenKeyPair pair,
+      byte[] seed,
+      List<TokenObject> created,
+      Consumer<String> afterStep) {
+    String label = pair.label();
+    byte[] id = pair.id();
+    WrappedMlDsaSeed.requireId(id);
+    requireMechanism(session, CKM_AES_GCM, "AES-GCM");
+    @Nullable MLDSAPrivateKeyParameters mldsa = null;
+    try {
       TokenObject aes = session.generateAes256KeyBeside(label, id);
       created.add(aes);
       afterStep.accept("wrapping key");
-      RANDOM.nextBytes(seed);
-      mldsa = new MLDSAPrivateKeyParameters(MLDSAParameters.ml_dsa_65, seed);
+      mldsa = new MLDSAPrivateKeyParameters(MLDSAParameters.ml_dsa_65, seed.clone());
       byte[] mldsaPublic = mldsa.getPublicKeyParameters().getEncoded();
       byte[] edPublic = HexFormat.of().parseHex(pair.publicKey().publicValue());
       AesGcmCiphertext sealed =
@@ -148,19 +264,20 @@ public final class TokenCompositeKey {
                 + "'");
       }
       return key;
-    } catch (RuntimeException e) {
-      for (TokenObject object : created.reversed()) {
-        try {
-          session.destroy(object);
-        } catch (RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-      }
-      throw e;
     } finally {
-      Arrays.fill(seed, (byte) 0);
       if (mldsa != null) {
         mldsa.destroy();
+      }
+    }
+  }
+
+  private static void destroyAll(
+      TokenSession session, List<TokenObject> created, RuntimeException failure) {
+    for (TokenObject object : created.reversed()) {
+      try {
+        session.destroy(object);
+      } catch (RuntimeException cleanup) {
+        failure.addSuppressed(cleanup);
       }
     }
   }

@@ -26,6 +26,16 @@ class ArchitectureTest {
           .allowEmptyShould(true);
 
   @ArchTest
+  static final ArchRule keyLibraryHasNoCliFramework =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.graft.signer.keys..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("picocli..", "dev.graft.signer.cli..")
+          .because("key files, backups and requests are a library; only commands know picocli");
+
+  @ArchTest
   static final ArchRule noNativeAccess =
       noClasses()
           .that()

@@ -1,6 +1,7 @@
 /**
- * The repository, release, signing and status commands of {@code graft}: argument handling, output
- * and confirmations over the {@link dev.graft.signer.repo} library.
+ * The repository, release, signing, status and key commands of {@code graft}: argument handling,
+ * output and confirmations over the {@link dev.graft.signer.repo} and {@link dev.graft.signer.keys}
+ * libraries.
  */
 @NullMarked
 package dev.graft.signer.cli;
