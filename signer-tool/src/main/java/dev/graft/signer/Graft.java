@@ -37,7 +37,8 @@ import picocli.CommandLine.Command;
       dev.graft.signer.cli.RepoCommand.class,
       dev.graft.signer.cli.ReleaseCommand.class,
       dev.graft.signer.cli.SignCommand.class,
-      dev.graft.signer.cli.StatusCommand.class
+      dev.graft.signer.cli.StatusCommand.class,
+      dev.graft.signer.cli.PublishCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -47,6 +48,8 @@ import picocli.CommandLine.Command;
       "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
       "  graft status repo/                        # who still has to sign",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
+      "  graft publish repo/ --broker mqtts://broker:8883 --tls-ca ca.pem \\",
+      "      --tls-cert publisher.pem --tls-key publisher.key   # to the gateways",
       "  graft help sign                           # every option of one command",
       "",
       "Keys: a pkcs11: URI (RFC 7512), an encrypted private key file (.pem;",
