@@ -74,7 +74,7 @@ final class PublishFixtures {
     Path wasmDir = Path.of(System.getProperty("graft.examples.wasm", "../examples/target/wasm"));
     byte[] module = Files.readAllBytes(wasmDir.resolve(example + ".wasm"));
     byte[] manifest = Files.readAllBytes(wasmDir.resolve(example + ".manifest.json"));
-    JsonObject parsed = JsonParser.withDefaults().parseObject(manifest);
+    JsonObject parsed = JsonParser.withDefaults().allowingDecimals().parseObject(manifest);
     return writeBundle(
         dir,
         parsed.string("name"),
