@@ -14,7 +14,6 @@ import dev.graft.signer.ProgressBar;
 import dev.graft.signer.repo.ImageRepository;
 import dev.graft.signer.repo.PublishPlan;
 import dev.graft.signer.repo.RepoLock;
-import dev.graft.transport.BrokerRefusedException;
 import dev.graft.transport.MqttConnection;
 import dev.graft.transport.MqttLogin;
 import dev.graft.transport.MqttOptions;
@@ -66,13 +65,15 @@ import picocli.CommandLine.Parameters;
     footer = {
       "  graft publish repo/ --broker mqtt://127.0.0.1:1883",
       "  graft publish repo/ --broker mqtts://broker.example.net:8883 \\",
-      "      --tls-ca ca.pem --tls-cert graft-publisher.pem --tls-key graft-publisher.key",
-      "  graft publish repo/ --broker mqtts://broker.example.net:8883 --tls-ca ca.pem \\",
-      "      --username graft-publisher --password env:BROKER_PASSWORD",
+      "      --tls-ca ca.pem --tls-cert publisher.pem --tls-key publisher.key",
+      "  graft publish repo/ --broker mqtts://broker.example.net:8883 \\",
+      "      --tls-ca ca.pem --username graft-publisher --password env:BROKER_PW",
       "  graft publish repo/ --broker mqtt://127.0.0.1:1883 --prune --json | jq .sent",
       "",
-      "The broker's ACL must let this identity write graft/v1/repo/# (deploy/mosquitto/acl:",
-      "  certificate CN graft-publisher). A refusal names the topic and the reason code."
+      "The broker's ACL must let this identity write graft/v1/repo/#",
+      "  (deploy/mosquitto/acl: certificate CN graft-publisher).",
+      "Exit codes: 0 published, 1 refused or failed (a refusal publishes nothing;",
+      "  after a broker error, run it again to resume), 2 usage error."
     })
 public final class PublishCommand implements Runnable {
   private final CliContext context;
@@ -168,9 +169,7 @@ public final class PublishCommand implements Runnable {
                           p.bytesTotal(),
                           p.bytesPerSecond(),
                           p.messagesDone() + "/" + p.messagesTotal() + " messages"));
-        } catch (BrokerRefusedException e) {
-          throw interrupted(e.getMessage(), journalFile);
-        } catch (TransportException e) {
+        } catch (TransportException e) { // BrokerRefusedException included: topic and code
           throw interrupted(e.getMessage(), journalFile);
         } finally {
           bar.finish();
