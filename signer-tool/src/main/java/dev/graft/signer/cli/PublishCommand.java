@@ -107,6 +107,31 @@ public final class PublishCommand implements Runnable {
   private @Nullable Path tlsKey;
 
   @Option(
+      names = "--tls-keystore",
+      paramLabel = "FILE",
+      description =
+          "Instead of --tls-cert/--tls-key: a PKCS#12 (or .jks) key store with the client key.")
+  private @Nullable Path tlsKeyStore;
+
+  @Option(
+      names = "--tls-keystore-password",
+      paramLabel = "SOURCE",
+      description = "Password of --tls-keystore: env:NAME, file:PATH or prompt (default).")
+  private String tlsKeyStorePassword = "prompt";
+
+  @Option(
+      names = "--tls-truststore",
+      paramLabel = "FILE",
+      description = "With --tls-keystore, instead of --tls-ca: a key store holding the CA.")
+  private @Nullable Path tlsTrustStore;
+
+  @Option(
+      names = "--tls-truststore-password",
+      paramLabel = "SOURCE",
+      description = "Password of --tls-truststore (default: that of --tls-keystore).")
+  private @Nullable String tlsTrustStorePassword;
+
+  @Option(
       names = "--username",
       paramLabel = "NAME",
       description = "User name for brokers that authenticate with a password.")
@@ -216,15 +241,35 @@ public final class PublishCommand implements Runnable {
               + " SOURCE, so the password stays out of shell history and process lists");
     }
     boolean tls = "mqtts".equalsIgnoreCase(uri.getScheme());
+    boolean pem = tlsCa != null || tlsCert != null || tlsKey != null;
+    boolean stores = tlsKeyStore != null || tlsTrustStore != null;
     TlsOptions tlsOptions = null;
-    if (tls) {
+    if (!tls && (pem || stores)) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "TLS options were given but --broker " + uri + " is plain MQTT; use mqtts://");
+    }
+    if (tls && pem && stores) {
+      throw new CliException(
+          ExitCode.USAGE,
+          "give either PEM files (--tls-ca, --tls-cert, --tls-key) or key stores"
+              + " (--tls-truststore, --tls-keystore), not both");
+    }
+    if (tls && stores) {
+      if (tlsKeyStore == null || tlsTrustStore == null) {
+        throw new CliException(
+            ExitCode.USAGE, "--tls-keystore and --tls-truststore go together: give both");
+      }
+      tlsOptions = keyStores(tlsTrustStore, tlsKeyStore);
+    } else if (tls) {
       if (tlsCa == null) {
         throw new CliException(
             ExitCode.USAGE,
             "--broker "
                 + uri
                 + " uses TLS: give the CA that signed the broker's certificate with --tls-ca"
-                + " FILE (and --tls-cert/--tls-key for a client certificate)");
+                + " FILE (and --tls-cert/--tls-key for a client certificate), or key stores with"
+                + " --tls-truststore/--tls-keystore");
       }
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new CliException(
@@ -234,17 +279,34 @@ public final class PublishCommand implements Runnable {
           tlsCert != null && tlsKey != null
               ? new TlsOptions.Pem(tlsCa, tlsCert, tlsKey)
               : new TlsOptions.CaOnly(tlsCa);
-    } else if (tlsCa != null || tlsCert != null || tlsKey != null) {
-      throw new CliException(
-          ExitCode.USAGE,
-          "--tls-ca/--tls-cert/--tls-key were given but --broker "
-              + uri
-              + " is plain MQTT; use mqtts://");
     }
     try {
       return MqttOptions.of(uri, tlsOptions);
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "--broker: " + e.getMessage());
+    }
+  }
+
+  private TlsOptions keyStores(Path trustStore, Path keyStore) {
+    char[] keyPassword =
+        context
+            .secrets()
+            .read(
+                SecretSource.parse(tlsKeyStorePassword, "--tls-keystore-password"),
+                "the password of key store " + keyStore);
+    char[] trustPassword =
+        tlsTrustStorePassword == null
+            ? keyPassword.clone()
+            : context
+                .secrets()
+                .read(
+                    SecretSource.parse(tlsTrustStorePassword, "--tls-truststore-password"),
+                    "the password of trust store " + trustStore);
+    try {
+      return new TlsOptions.KeyStores(trustStore, trustPassword, keyStore, keyPassword);
+    } finally {
+      Arrays.fill(keyPassword, '\0');
+      Arrays.fill(trustPassword, '\0');
     }
   }
 

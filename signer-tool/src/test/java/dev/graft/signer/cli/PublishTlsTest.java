@@ -83,6 +83,55 @@ class PublishTlsTest {
   }
 
   @Test
+  void publish_javaKeyStores_passwordsFromTheirSources_publishAndNeverPrintThem() throws Exception {
+    Path bundle = PublishFixtures.bundleWithData(temp, "thermo", "1.0.0", 3_000, 24);
+    Path repo = PublishFixtures.publishedRepository(temp, "1024", bundle);
+    TlsOptions.KeyStores stores =
+        pki.clientKeyStores("graft-publisher", "store-s3cret".toCharArray());
+
+    GraftRun.Result result =
+        demo()
+            .env("STORE_PASSWORD", "store-s3cret")
+            .run(
+                "publish",
+                repo.toString(),
+                "--broker",
+                broker.uri().toString(),
+                "--tls-truststore",
+                stores.trustStore().toString(),
+                "--tls-keystore",
+                stores.keyStore().toString(),
+                "--tls-keystore-password",
+                "env:STORE_PASSWORD");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.toString()).doesNotContain("store-s3cret");
+    try (MqttConnection gateway =
+        MqttConnection.open(MqttOptions.of(broker.uri(), pki.client("gw-a")))) {
+      assertThat(PublishFixtures.readBack(gateway, repo, "thermo-1.0.0.graft", true, temp))
+          .isEqualTo(Files.readAllBytes(bundle));
+    }
+  }
+
+  @Test
+  void publish_pemAndKeyStoresTogether_usageError() {
+    GraftRun.Result result =
+        demo()
+            .run(
+                "publish",
+                temp.toString(),
+                "--broker",
+                broker.uri().toString(),
+                "--tls-ca",
+                "ca.pem",
+                "--tls-keystore",
+                "client.p12");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(result.err()).contains("not both");
+  }
+
+  @Test
   void publish_gatewayCertificate_refusedByTheAclNamingTopicReasonAndFix() throws Exception {
     Path bundle = PublishFixtures.bundleWithData(temp, "thermo", "1.0.0", 3_000, 22);
     PublishFixtures.publishedRepository(temp, "1024", bundle);
