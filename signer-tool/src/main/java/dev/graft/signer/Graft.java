@@ -42,7 +42,8 @@ import picocli.CommandLine.Command;
       dev.graft.signer.cli.BundleCommand.class,
       dev.graft.signer.cli.InspectCommand.class,
       dev.graft.signer.cli.VerifyCommand.class,
-      dev.graft.signer.cli.PolicyCommand.class
+      dev.graft.signer.cli.PolicyCommand.class,
+      dev.graft.signer.cli.PublishCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -57,6 +58,8 @@ import picocli.CommandLine.Command;
       "  graft verify repo/ --bundle m-1.0.0.graft # check everything a gateway checks",
       "  graft key generate --out alice.pem        # a key holder's new key",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
+      "  graft publish repo/ --broker mqtts://broker:8883 --tls-ca ca.pem \\",
+      "      --tls-cert publisher.pem --tls-key publisher.key   # to the gateways",
       "  graft help sign                           # every option of one command",
       "",
       "Keys: a pkcs11: URI (RFC 7512), an encrypted private key file (.pem;",

@@ -77,6 +77,14 @@ public final class MqttConnection implements AutoCloseable {
     paho.setAutomaticReconnectDelay(1, 30);
     paho.setMaximumPacketSize(options.maxPacketSize());
     paho.setHttpsHostnameVerificationEnabled(true);
+    if (options.login().isPresent()) {
+      MqttLogin login = options.login().get();
+      paho.setUserName(login.username());
+      char[] password = login.password();
+      // Paho keeps the bytes to log in again after a reconnect; the char copy is cleared.
+      paho.setPassword(new String(password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Arrays.fill(password, '\0');
+    }
     if (options.tls().isPresent()) {
       SSLSocketFactory factory = TlsContexts.socketFactory(options.tls().get());
       paho.setSocketFactory(NoDelaySockets.tls(factory));

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxPacketSize the largest packet this client accepts; sent to the broker in CONNECT, which
  *     then never sends a bigger one — the bound on what one message can make the client buffer
  * @param tls TLS settings, required for {@code mqtts://}
+ * @param login user name and password, for brokers that ask for them
  */
 public record MqttOptions(
     URI broker,
@@ -31,7 +32,8 @@ public record MqttOptions(
     Duration operationTimeout,
     Duration keepAlive,
     long maxPacketSize,
-    Optional<TlsOptions> tls) {
+    Optional<TlsOptions> tls,
+    Optional<MqttLogin> login) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(30);
@@ -42,6 +44,12 @@ public record MqttOptions(
   public static final long DEFAULT_MAX_PACKET_SIZE = 9L * 1024 * 1024;
 
   public MqttOptions {
+    if (broker.getRawUserInfo() != null) {
+      // Not quoted: the user info may hold a password.
+      throw new IllegalArgumentException(
+          "the broker URI must not carry a user name or password (mqtt://user:password@host);"
+              + " give them as MqttLogin (graft: --username and --password SOURCE)");
+    }
     String scheme = broker.getScheme() == null ? "" : broker.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("mqtt") && !scheme.equals("mqtts")) {
       throw new IllegalArgumentException(
@@ -87,7 +95,8 @@ public record MqttOptions(
         DEFAULT_OPERATION_TIMEOUT,
         DEFAULT_KEEP_ALIVE,
         DEFAULT_MAX_PACKET_SIZE,
-        Optional.ofNullable(tls));
+        Optional.ofNullable(tls),
+        Optional.empty());
   }
 
   public MqttOptions withClientId(String id) {
@@ -100,13 +109,23 @@ public record MqttOptions(
         operationTimeout,
         keepAlive,
         maxPacketSize,
-        tls);
+        tls,
+        login);
   }
 
   /** A persistent session: the broker keeps subscriptions and queued messages while away. */
   public MqttOptions withPersistentSession(String id, Duration expiry) {
     return new MqttOptions(
-        broker, id, false, expiry, connectTimeout, operationTimeout, keepAlive, maxPacketSize, tls);
+        broker,
+        id,
+        false,
+        expiry,
+        connectTimeout,
+        operationTimeout,
+        keepAlive,
+        maxPacketSize,
+        tls,
+        login);
   }
 
   public MqttOptions withTls(@Nullable TlsOptions settings) {
@@ -119,7 +138,23 @@ public record MqttOptions(
         operationTimeout,
         keepAlive,
         maxPacketSize,
-        Optional.ofNullable(settings));
+        Optional.ofNullable(settings),
+        login);
+  }
+
+  /** Authenticates with a user name and password (sent only after TLS is up, for mqtts://). */
+  public MqttOptions withLogin(@Nullable MqttLogin credentials) {
+    return new MqttOptions(
+        broker,
+        clientId,
+        cleanStart,
+        sessionExpiry,
+        connectTimeout,
+        operationTimeout,
+        keepAlive,
+        maxPacketSize,
+        tls,
+        Optional.ofNullable(credentials));
   }
 
   public MqttOptions withTimeouts(Duration connect, Duration operation) {
@@ -132,7 +167,8 @@ public record MqttOptions(
         operation,
         keepAlive,
         maxPacketSize,
-        tls);
+        tls,
+        login);
   }
 
   public MqttOptions withMaxPacketSize(long bytes) {
@@ -145,7 +181,8 @@ public record MqttOptions(
         operationTimeout,
         keepAlive,
         bytes,
-        tls);
+        tls,
+        login);
   }
 
   private static void positive(Duration d, String what, boolean zeroAllowed) {
