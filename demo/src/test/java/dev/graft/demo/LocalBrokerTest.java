@@ -1,0 +1,53 @@
+package dev.graft.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalBrokerTest {
+  @TempDir Path temp;
+
+  @Test
+  void start_writesConfigAndListensOnLoopback_closeStopsTheProcess() throws Exception {
+    LocalBroker broker = LocalBroker.start(temp.resolve("broker"));
+    ProcessHandle process;
+    try {
+      process = ProcessHandle.of(broker.pid()).orElseThrow();
+      assertThat(process.isAlive()).isTrue();
+      assertThat(broker.uri().toString()).isEqualTo("mqtt://127.0.0.1:" + broker.port());
+      assertThat(Files.readString(temp.resolve("broker/mosquitto.conf")))
+          .contains("listener " + broker.port() + " 127.0.0.1");
+      assertThat(accepts(broker.port())).isTrue();
+    } finally {
+      broker.close();
+    }
+
+    assertThat(broker.isRunning()).isFalse();
+    assertThat(process.isAlive()).isFalse();
+    assertThat(accepts(broker.port())).isFalse();
+  }
+
+  @Test
+  void close_twice_isHarmless() {
+    LocalBroker broker = LocalBroker.start(temp.resolve("broker"));
+    broker.close();
+    broker.close();
+    assertThat(broker.isRunning()).isFalse();
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
