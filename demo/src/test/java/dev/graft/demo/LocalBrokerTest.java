@@ -2,12 +2,17 @@ package dev.graft.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +45,34 @@ class LocalBrokerTest {
     broker.close();
     broker.close();
     assertThat(broker.isRunning()).isFalse();
+  }
+
+  @Test
+  @DisplayName("A demo stopped from outside (SIGTERM, as Ctrl-C's SIGINT) stops its broker too")
+  void jvmStopped_shutdownHookStopsTheBroker() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process demo =
+        new ProcessBuilder(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                HoldBroker.class.getName(),
+                temp.resolve("held").toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (var lines =
+        new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+      long pid = Long.parseLong(lines.readLine().strip());
+      ProcessHandle broker = ProcessHandle.of(pid).orElseThrow();
+      assertThat(broker.isAlive()).isTrue();
+
+      demo.destroy(); // SIGTERM: the JVM runs its shutdown hooks
+
+      assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(broker.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+    } finally {
+      demo.destroyForcibly();
+    }
   }
 
   private static boolean accepts(int port) {
