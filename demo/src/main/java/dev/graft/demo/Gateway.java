@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -81,7 +82,12 @@ final class Gateway implements AutoCloseable {
       PreflightReport preflight,
       long lastSlotBefore,
       long firstSlotAfter,
-      long missedDuringSwap) {}
+      long missedWhileUpdating) {
+    /** Slots skipped between the old module's last tick and the new one's first: 0 by design. */
+    long missedAtSwap() {
+      return firstSlotAfter - lastSlotBefore - 1;
+    }
+  }
 
   /**
    * Commissions the gateway: both root anchors go into its trusted stores under {@code home}, and
@@ -191,56 +197,79 @@ final class Gateway implements AutoCloseable {
 
   /**
    * Preflights {@code next} on live inputs from its own port (self-test, then one shadow tick per
-   * snapshot, outputs discarded), then asks the scan loop to swap it in between two ticks.
+   * snapshot, outputs discarded), then asks the scan loop to swap it in between two ticks. A
+   * candidate that does not go live is closed.
    */
   Swap update(Prepared next) throws InterruptedException {
     ScanLoop running = requireLoop();
-    FieldSite field = requireSite();
     Manifest manifest = next.logic().manifest();
-    FieldPort nextPort = field.bind(manifest);
+    FieldPort nextPort = requireSite().bind(manifest);
+    ControlLogic previous = running.running();
+    long missedBefore = running.stats().missedSlots();
+    PreflightReport preflight;
+    SwapOutcome outcome;
     try {
-      List<ProcessImage> shadow = liveSnapshots(nextPort, Math.max(1, manifest.shadowTicks()));
-      PreflightReport preflight = next.logic().preflight(shadow);
-      if (!preflight.passed()) {
-        throw new IllegalStateException(
-            "preflight of "
-                + manifest.name()
-                + " "
-                + manifest.version()
-                + " failed: self-test "
-                + preflight.selfTest()
-                + ", faults "
-                + preflight.faults());
-      }
-      long missedBefore = running.stats().missedSlots();
-      ControlLogic previous = running.running();
+      preflight = preflight(next.logic(), nextPort);
       slots.reset();
-      SwapOutcome outcome =
-          running
-              .swap(next.logic(), nextPort, SwapRequest.standard().withTimeout(SWAP_TIMEOUT))
-              .get(SWAP_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
-      if (!(outcome instanceof SwapOutcome.Swapped)) {
-        nextPort.close();
-        return new Swap(outcome, preflight, -1, -1, 0);
+      CompletableFuture<SwapOutcome> pending =
+          running.swap(next.logic(), nextPort, SwapRequest.standard().withTimeout(SWAP_TIMEOUT));
+      try {
+        outcome = pending.get(SWAP_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        pending.cancel(false); // withdraws the request: nothing changes
+        throw new IllegalStateException("the scan loop did not answer the swap request", e);
       }
-      slots.awaitSlotAfterSwap();
-      // The demo commits at once; the update agent will watch first and keep `previous` for a
-      // rollback until then.
-      previous.close();
-      floor = next.release().releaseCounter();
-      return new Swap(
-          outcome,
-          preflight,
-          slots.lastSlotBeforeSwap(),
-          slots.firstSlotAfterSwap(),
-          running.stats().missedSlots() - missedBefore);
-    } catch (ExecutionException | TimeoutException e) {
-      nextPort.close();
-      throw new IllegalStateException("the swap did not complete: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      nextPort.close();
+    } catch (ExecutionException e) {
+      discard(next, nextPort);
+      throw new IllegalStateException("the swap failed: " + e.getCause(), e);
+    } catch (RuntimeException | InterruptedException e) {
+      discard(next, nextPort);
       throw e;
     }
+    if (!(outcome instanceof SwapOutcome.Swapped)) {
+      discard(next, nextPort);
+      return new Swap(outcome, preflight, -1, -1, running.stats().missedSlots() - missedBefore);
+    }
+    slots.awaitSlotAfterSwap();
+    // The demo commits at once; the update agent will watch first and keep `previous` for a
+    // rollback until then.
+    previous.close();
+    floor = next.release().releaseCounter();
+    return new Swap(
+        outcome,
+        preflight,
+        slots.lastSlotBeforeSwap(),
+        slots.firstSlotAfterSwap(),
+        running.stats().missedSlots() - missedBefore);
+  }
+
+  /** A candidate that did not go live: its port stops, its module is closed. */
+  private static void discard(Prepared next, FieldPort port) {
+    port.close();
+    next.logic().close();
+  }
+
+  /**
+   * Self-test, then one shadow tick per live snapshot of the candidate's own port, outputs
+   * discarded; refuses a candidate that fails either.
+   */
+  private static PreflightReport preflight(ControlLogic candidate, FieldPort port)
+      throws InterruptedException {
+    Manifest manifest = candidate.manifest();
+    List<ProcessImage> shadow = liveSnapshots(port, Math.max(1, manifest.shadowTicks()));
+    PreflightReport report = candidate.preflight(shadow);
+    if (!report.passed()) {
+      throw new IllegalStateException(
+          "preflight of "
+              + manifest.name()
+              + " "
+              + manifest.version()
+              + " failed: self-test "
+              + report.selfTest()
+              + ", faults "
+              + report.faults());
+    }
+    return report;
   }
 
   /** Collects {@code count} snapshots of good inputs, one per tick period. */

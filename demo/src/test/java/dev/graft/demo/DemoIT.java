@@ -31,7 +31,7 @@ class DemoIT {
     String printed = captured.toString(StandardCharsets.UTF_8);
 
     assertThat(outcome.firstSlotAfter()).as(printed).isEqualTo(outcome.lastSlotBefore() + 1);
-    assertThat(outcome.missedDuringSwap()).as(printed).isZero();
+    assertThat(outcome.missedAtSwap()).as(printed).isZero();
     assertThat(outcome.stateCarriedOver()).as(printed).isTrue();
     assertThat(outcome.runningVersion()).isEqualTo("1.1.0");
     assertThat(outcome.finalStats().swaps()).isEqualTo(1);
