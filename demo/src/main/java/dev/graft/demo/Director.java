@@ -21,8 +21,9 @@ import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.metadata.Targets;
 import dev.graft.bundle.metadata.Timestamp;
 import dev.graft.transport.MqttConnection;
-import dev.graft.transport.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.graft.transport.PublishListener;
+import dev.graft.transport.PublishSet;
+import dev.graft.transport.Publisher;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -165,25 +166,22 @@ final class Director {
   }
 
   /**
-   * Publishes one director state, retained, in the order a reader needs: root chain, then targets
-   * and the grants role, then snapshot, the timestamp last (as {@code Publisher} does for the image
-   * repository).
+   * Publishes one director state with transport's {@link Publisher#publishDirector}: root chain and
+   * hint, then targets and the grants role, then snapshot, the timestamp last.
    */
   void publish(MqttConnection connection, Published published) {
-    connection.publishAndWait(Topics.directorRoot(1), root, true);
-    connection.publishAndWait(
-        Topics.directorRootLatest(), "1".getBytes(StandardCharsets.US_ASCII), true);
     OptionalLong v = OptionalLong.of(published.version());
-    connection.publishAndWait(
-        Topics.directorMetadata(gatewayId, "targets", v), published.targets(), true);
-    connection.publishAndWait(
-        Topics.directorMetadata(gatewayId, GRANTS_ROLE, v), published.grants(), true);
-    connection.publishAndWait(
-        Topics.directorMetadata(gatewayId, "snapshot", v), published.snapshot(), true);
-    connection.publishAndWait(
-        Topics.directorMetadata(gatewayId, "timestamp", OptionalLong.empty()),
-        published.timestamp(),
-        true);
+    new Publisher(connection, Optional.empty())
+        .publishDirector(
+            gatewayId,
+            List.of(
+                new PublishSet.MetadataFile("root", OptionalLong.of(1), root),
+                new PublishSet.MetadataFile("targets", v, published.targets()),
+                new PublishSet.MetadataFile(GRANTS_ROLE, v, published.grants()),
+                new PublishSet.MetadataFile("snapshot", v, published.snapshot()),
+                new PublishSet.MetadataFile(
+                    "timestamp", OptionalLong.empty(), published.timestamp())),
+            PublishListener.NONE);
   }
 
   private Signer key(RoleType role) {

@@ -9,11 +9,44 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DemoFailureTest {
   @TempDir Path temp;
+
+  @Test
+  void main_unknownOption_exits2WithUsage() throws Exception {
+    Process process = demoProcess("--bogus");
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(err).contains("unexpected arguments --bogus", "scripts/run [WORK_DIR]");
+  }
+
+  @Test
+  void main_help_exits0AndTeachesTheCommand() throws Exception {
+    Process process = demoProcess("--help");
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(out).contains("Usage: scripts/run [WORK_DIR]", "Exit 0 when every step held");
+  }
+
+  private static Process demoProcess(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Demo.class.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).start();
+  }
 
   @Test
   void run_examplesNotBuilt_namesTheMissingFileAndTheFix_andStopsItsBroker() throws Exception {
