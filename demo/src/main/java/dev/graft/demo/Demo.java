@@ -30,7 +30,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.FileHandler;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 
 /**
@@ -440,7 +448,7 @@ public final class Demo {
   private void attackTamperedChunk(Gateway gateway, MqttConnection attacker, ImageRelease release)
       throws IOException {
     String sha256 = release.target().hashes().get("sha256");
-    String topic = Topics.chunk(java.util.Objects.requireNonNull(sha256), 0);
+    String topic = Topics.chunk(Objects.requireNonNull(sha256), 0);
     byte[] genuine = retained(attacker, topic);
     byte[] tampered = genuine.clone();
     tampered[tampered.length / 2] ^= 0x01;
@@ -474,7 +482,7 @@ public final class Demo {
       Director.Published current)
       throws IOException {
     Director.Published forOther = director.signedFor("gw-demo-2", target, grant);
-    String topic = Topics.directorMetadata(GATEWAY, "timestamp", java.util.OptionalLong.empty());
+    String topic = Topics.directorMetadata(GATEWAY, "timestamp", OptionalLong.empty());
     attack(
         gateway,
         "director metadata for another gateway (gw-demo-2), correctly signed, replayed to "
@@ -605,11 +613,10 @@ public final class Demo {
   }
 
   private static byte[] retained(MqttConnection connection, String topic) {
-    java.util.concurrent.CompletableFuture<byte[]> got =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<byte[]> got = new CompletableFuture<>();
     connection.subscribe(topic, (t, payload, retained) -> got.complete(payload));
     try {
-      return got.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      return got.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("no retained message on " + topic, e);
     } finally {
@@ -646,12 +653,12 @@ public final class Demo {
   }
 
   private static void logTo(Path file) throws IOException {
-    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-    for (java.util.logging.Handler handler : root.getHandlers()) {
+    Logger root = Logger.getLogger("");
+    for (Handler handler : root.getHandlers()) {
       root.removeHandler(handler);
     }
-    java.util.logging.FileHandler handler = new java.util.logging.FileHandler(file.toString());
-    handler.setFormatter(new java.util.logging.SimpleFormatter());
+    FileHandler handler = new FileHandler(file.toString());
+    handler.setFormatter(new SimpleFormatter());
     root.addHandler(handler);
   }
 

@@ -33,6 +33,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -185,7 +186,7 @@ final class Director {
   }
 
   private Signer key(RoleType role) {
-    return java.util.Objects.requireNonNull(keys.get(role), role.typeName());
+    return Objects.requireNonNull(keys.get(role), role.typeName());
   }
 
   /** The director target path of a gateway's grant. */

@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -300,8 +301,8 @@ final class Gateway implements AutoCloseable {
   }
 
   /** The last faulted tick, described, if any tick faulted. */
-  java.util.Optional<String> lastFault() {
-    return java.util.Optional.ofNullable(slots.lastFault);
+  Optional<String> lastFault() {
+    return Optional.ofNullable(slots.lastFault);
   }
 
   ScanStats stats() {

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,7 @@ final class LocalBroker implements AutoCloseable {
       Path configFile = directory.resolve("mosquitto.conf");
       Path temp = directory.resolve("mosquitto.conf.tmp");
       Files.write(temp, config, StandardCharsets.UTF_8);
-      Files.move(temp, configFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, configFile, StandardCopyOption.ATOMIC_MOVE);
       Process process;
       try {
         process =

@@ -8,6 +8,7 @@ import dev.graft.transport.testing.MosquittoBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -57,7 +58,7 @@ class DirectorPublishTest {
             }
           });
       PublishReport report =
-          new Publisher(connection, java.util.Optional.empty())
+          new Publisher(connection, Optional.empty())
               .publishDirector(
                   "gw-7",
                   List.of(
@@ -93,7 +94,7 @@ class DirectorPublishTest {
 
   @Test
   void publishDirector_gatewayIdThatWouldAddATopicLevel_refusedBeforeAnythingIsSent() {
-    Publisher publisher = new Publisher(connection, java.util.Optional.empty());
+    Publisher publisher = new Publisher(connection, Optional.empty());
 
     assertThatThrownBy(() ->
             publisher.publishDirector("gw/+", List.of(file("timestamp", -1)), PublishListener.NONE))
@@ -103,7 +104,7 @@ class DirectorPublishTest {
 
   @Test
   void publishDirector_twoTimestamps_refused() {
-    Publisher publisher = new Publisher(connection, java.util.Optional.empty());
+    Publisher publisher = new Publisher(connection, Optional.empty());
 
     assertThatThrownBy(() ->
             publisher.publishDirector(
