@@ -361,7 +361,7 @@ public final class Demo {
             + "  (staged: next release counter, chunk list hash)");
     detail("graft sign targets --key keys/targets-1.pem  (composite signature by the targets key)");
     for (String line : engineer.signTargets()) {
-      if (line.startsWith("Published")) {
+      if (line.strip().startsWith("+ added") || line.startsWith("Published")) {
         detail("  │ " + line.strip());
       }
     }
