@@ -52,6 +52,9 @@ public final class Demo {
   static final String MODULE = "boiler-control";
   static final int STEPS = 9;
 
+  /** Marks a work directory the demo made, so it only ever empties its own. */
+  static final String MARKER = ".graft-demo";
+
   /** Small chunks, so even these few-KB bundles travel as several verified chunks. */
   static final int CHUNK_SIZE = 1024;
 
@@ -125,6 +128,16 @@ public final class Demo {
       System.exit(2);
     }
     Path work = Path.of(args.length > 0 ? args[0] : "target/demo").toAbsolutePath();
+    try {
+      if (args.length == 0 && Files.isDirectory(work)) {
+        // target/ is build output (mvn clean deletes it): the default directory is the demo's
+        // even when an older demo left it without the marker.
+        Files.writeString(work.resolve(MARKER), "");
+      }
+    } catch (IOException e) {
+      System.err.println("graft demo FAILED: cannot write to " + work + ": " + e.getMessage());
+      System.exit(1);
+    }
     Path wasm =
         Path.of(System.getProperty("graft.examples.wasm", "examples/target/wasm")).toAbsolutePath();
     try {
@@ -151,8 +164,7 @@ public final class Demo {
 
   private Outcome run() throws Exception {
     Path work = settings.work();
-    deleteTree(work);
-    Files.createDirectories(work);
+    emptyWorkDirectory(work);
     long started = System.nanoTime();
     out.println("Graft demo: a signed update swapped into a running boiler controller");
     out.println("work directory " + work);
@@ -669,6 +681,27 @@ public final class Demo {
 
   private void detail(String text) {
     out.println("      " + text);
+  }
+
+  /**
+   * Empties the work directory of an earlier run, or creates it. A non-empty directory without the
+   * demo's marker is refused: the demo must never delete files it did not make.
+   */
+  private static void emptyWorkDirectory(Path work) throws IOException {
+    Path marker = work.resolve(MARKER);
+    if (Files.isDirectory(work) && !Files.exists(marker)) {
+      try (Stream<Path> entries = Files.list(work)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalStateException(
+              "work directory "
+                  + work
+                  + " is not empty and was not made by the demo; give a new or empty directory");
+        }
+      }
+    }
+    deleteTree(work);
+    Files.createDirectories(work);
+    Files.writeString(marker, "made by the Graft demo (scripts/run); emptied at its next run\n");
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -19,6 +19,20 @@ class DemoFailureTest {
   @TempDir Path temp;
 
   @Test
+  void run_workDirectoryWithForeignFiles_refusedAndLeftAlone() throws Exception {
+    Path work = Files.createDirectories(temp.resolve("mine"));
+    Files.writeString(work.resolve("notes.txt"), "keep me");
+
+    assertThatThrownBy(() ->
+            Demo.run(
+                new Demo.Settings(work, temp, Duration.ofSeconds(1), false),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is not empty and was not made by the demo");
+    assertThat(work.resolve("notes.txt")).hasContent("keep me");
+  }
+
+  @Test
   void main_unknownOption_exits2WithUsage() throws Exception {
     Process process = demoProcess("--bogus");
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
