@@ -71,7 +71,52 @@ public final class Publisher {
    * @throws TransportException when the broker does not acknowledge in time
    */
   public PublishReport publish(PublishSet set, PublishListener listener) {
-    List<Item> items = plan(set);
+    return send(plan(set), listener);
+  }
+
+  /**
+   * Publishes one gateway's director metadata to {@code graft/v1/director/…}: every root version
+   * ({@code director/root/{N}}, fleet-wide) and the {@code director/root/latest} hint, then targets
+   * and delegated roles (such as {@code grants}), then snapshot ({@code
+   * director/{gateway}/{role}/{version}}), and the timestamp last ({@code
+   * director/{gateway}/timestamp}) — the order {@link #publish} keeps for the image repository.
+   * Every message is retained, QoS 1, its PUBACK checked; nothing is journaled (metadata is always
+   * sent again). Whether the files name this gateway is the signer's business; the gateway checks
+   * it.
+   *
+   * @param metadata the director's files, named as for the image repository (role and version)
+   * @throws IllegalArgumentException if the gateway id is not one topic level, or a file is given
+   *     twice
+   * @throws BrokerRefusedException when a PUBACK carries a failure code
+   * @throws TransportException when the broker does not acknowledge in time
+   */
+  public PublishReport publishDirector(
+      String gatewayId, List<PublishSet.MetadataFile> metadata, PublishListener listener) {
+    Topics.name(gatewayId, "gateway id");
+    List<Item> items = new ArrayList<>();
+    Ordered ordered = Ordered.of(metadata);
+    for (PublishSet.MetadataFile root : ordered.roots()) {
+      items.add(
+          new Item(
+              Topics.directorRoot(root.version().orElseThrow()), root.payload(), false, false));
+    }
+    ordered
+        .latestRoot()
+        .ifPresent(latest ->
+            items.add(new Item(Topics.directorRootLatest(), latestHint(latest), false, false)));
+    for (PublishSet.MetadataFile file : ordered.afterTargets()) {
+      items.add(
+          new Item(
+              Topics.directorMetadata(gatewayId, file.role(), file.version()),
+              file.payload(),
+              false,
+              false));
+    }
+    checkUnique(items);
+    return send(items, listener);
+  }
+
+  private PublishReport send(List<Item> items, PublishListener listener) {
     long start = System.nanoTime();
     try (PublishJournal journal = openJournal()) {
       List<Item> toSend = new ArrayList<>();
@@ -224,38 +269,59 @@ public final class Publisher {
         .orElseGet(PublishJournal::none);
   }
 
+  /**
+   * Metadata in publishing order: roots by version (with the newest for the hint), then — after the
+   * targets' chunks, for the image repository — targets and delegated roles, snapshot, and the
+   * timestamp last.
+   */
+  private record Ordered(
+      List<PublishSet.MetadataFile> roots, List<PublishSet.MetadataFile> afterTargets) {
+    static Ordered of(List<PublishSet.MetadataFile> metadata) {
+      List<PublishSet.MetadataFile> roots = new ArrayList<>();
+      List<PublishSet.MetadataFile> roles = new ArrayList<>();
+      List<PublishSet.MetadataFile> snapshots = new ArrayList<>();
+      PublishSet.MetadataFile timestamp = null;
+      for (PublishSet.MetadataFile file : metadata) {
+        switch (file.role()) {
+          case "root" -> roots.add(file);
+          case "snapshot" -> snapshots.add(file);
+          case "timestamp" -> {
+            if (timestamp != null) {
+              throw new IllegalArgumentException("the publish set has two timestamp files");
+            }
+            timestamp = file;
+          }
+          default -> roles.add(file);
+        }
+      }
+      roots.sort(Comparator.comparingLong(f -> f.version().orElseThrow()));
+      List<PublishSet.MetadataFile> after = new ArrayList<>(roles);
+      after.addAll(snapshots);
+      if (timestamp != null) {
+        after.add(timestamp);
+      }
+      return new Ordered(roots, after);
+    }
+
+    OptionalLong latestRoot() {
+      return roots.isEmpty() ? OptionalLong.empty() : roots.getLast().version();
+    }
+  }
+
+  private static byte[] latestHint(long version) {
+    return Long.toString(version).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   private static List<Item> plan(PublishSet set) {
     List<Item> items = new ArrayList<>();
-    List<PublishSet.MetadataFile> roots = new ArrayList<>();
-    List<PublishSet.MetadataFile> roles = new ArrayList<>();
-    List<PublishSet.MetadataFile> snapshots = new ArrayList<>();
-    PublishSet.MetadataFile timestamp = null;
-    for (PublishSet.MetadataFile file : set.metadata()) {
-      switch (file.role()) {
-        case "root" -> roots.add(file);
-        case "snapshot" -> snapshots.add(file);
-        case "timestamp" -> {
-          if (timestamp != null) {
-            throw new IllegalArgumentException("the publish set has two timestamp files");
-          }
-          timestamp = file;
-        }
-        default -> roles.add(file);
-      }
-    }
-    roots.sort(Comparator.comparingLong(f -> f.version().orElseThrow()));
-    for (PublishSet.MetadataFile root : roots) {
+    Ordered ordered = Ordered.of(set.metadata());
+    for (PublishSet.MetadataFile root : ordered.roots()) {
       items.add(new Item(root.topic(), root.payload(), false, false));
     }
-    if (!roots.isEmpty()) {
-      long latest = roots.getLast().version().orElseThrow();
-      items.add(
-          new Item(
-              Topics.repoRootLatest(),
-              Long.toString(latest).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-              false,
-              false));
-    }
+    ordered
+        .latestRoot()
+        .ifPresent(latest ->
+            items.add(new Item(Topics.repoRootLatest(), latestHint(latest), false, false)));
     Set<String> seen = new HashSet<>();
     for (PublishSet.TargetBlob target : set.targets()) {
       String sha = target.sha256();
@@ -271,14 +337,8 @@ public final class Publisher {
       }
       items.add(new Item(Topics.chunkList(sha), list.toBytes(), false, true));
     }
-    for (PublishSet.MetadataFile file : roles) {
+    for (PublishSet.MetadataFile file : ordered.afterTargets()) {
       items.add(new Item(file.topic(), file.payload(), false, false));
-    }
-    for (PublishSet.MetadataFile file : snapshots) {
-      items.add(new Item(file.topic(), file.payload(), false, false));
-    }
-    if (timestamp != null) {
-      items.add(new Item(timestamp.topic(), timestamp.payload(), false, false));
     }
     checkUnique(items);
     return items;

@@ -1,6 +1,7 @@
 package dev.graft.signer.repo;
 
 import dev.graft.bundle.json.JsonObject;
+import dev.graft.bundle.json.JsonString;
 import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,7 +78,14 @@ public final class Changes {
           .append(g.optionalString("version").orElse("?"))
           .append(", release counter ")
           .append(g.optionalInteger("release_counter").orElse(-1));
-      g.optionalArray("hardware").ifPresent(h -> line.append(", hardware ").append(h.values()));
+      // The ids as the engineer typed them, not the JSON values' record form.
+      g.optionalArray("hardware")
+          .ifPresent(h ->
+              line.append(", hardware ")
+                  .append(
+                      h.values().stream()
+                          .map(v -> v instanceof JsonString id ? id.value() : v.toString())
+                          .collect(Collectors.joining(", "))));
     }
     return line.append(')').toString();
   }

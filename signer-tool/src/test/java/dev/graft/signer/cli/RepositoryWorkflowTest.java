@@ -80,7 +80,8 @@ class RepositoryWorkflowTest {
 
     assertThat(sign.exitCode()).as(sign.toString()).isZero();
     assertThat(sign.out())
-        .contains("+ added   thermostat-1.0.0.graft", "release counter 1")
+        .contains("+ added   thermostat-1.0.0.graft", "release counter 1, hardware gw-x86-64)")
+        .doesNotContain("JsonString")
         .contains(
             "Published metadata/2.targets.json, metadata/2.snapshot.json,"
                 + " metadata/timestamp.json");

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.graft.demo;
+
+import org.jspecify.annotations.NullMarked;
