@@ -44,11 +44,11 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The demo behind {@code scripts/run}: a release signed with composite keys is published to an
- * image repository and a per-gateway director, served over HTTP on loopback, and a gateway's
- * verifying client accepts it only because both repositories agree; then three attacks are refused
- * with the gateway's trusted state unchanged. Until the gateway itself exists this is the trust
- * core end to end, with real keys, real signatures and real HTTP.
+ * The trust-core demo behind {@code scripts/run --tuf-http}: a release signed with composite keys
+ * is published to an image repository and a per-gateway director, served over HTTP on loopback, and
+ * a gateway's verifying client accepts it only because both repositories agree; then three attacks
+ * are refused with the gateway's trusted state unchanged. The full product demo (MQTT, field site,
+ * hot swap) is {@code dev.graft.demo.Demo} in the {@code demo} module.
  */
 public final class Demo {
   private static final String GATEWAY = "gw-demo-1";

@@ -38,8 +38,11 @@ class DeviceSimCliTest {
     try {
       Instant deadline = Instant.now().plusSeconds(30);
       Matcher modbus = Pattern.compile("modbus-tcp://127\\.0\\.0\\.1:(\\d+)\\?unit=1").matcher("");
-      while (!modbus.reset(out.toString()).find()) {
-        assertThat(Instant.now()).as("endpoints printed; err: %s", err).isBefore(deadline);
+      // The endpoints come first, the first status line a moment later: wait for both.
+      while (!modbus.reset(out.toString()).find() || !out.toString().contains("T=")) {
+        assertThat(Instant.now())
+            .as("endpoints and a status line printed; out: %s err: %s", out, err)
+            .isBefore(deadline);
         Thread.sleep(20);
       }
       assertThat(out.toString()).contains("coap://127.0.0.1:").contains("status").contains("T=");

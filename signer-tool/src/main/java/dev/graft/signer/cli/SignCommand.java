@@ -27,8 +27,10 @@ import dev.graft.signer.repo.RepoLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -432,11 +434,28 @@ public final class SignCommand implements Runnable {
     }
   }
 
+  /**
+   * Writes a request or signature file in one step, creating its directory (a folder on the
+   * transfer medium): the other machine never reads half a file.
+   */
   private static void write(Path file, byte[] bytes) {
+    Path parent = file.toAbsolutePath().getParent();
     try {
-      Files.write(file, bytes);
+      Files.createDirectories(parent);
+      Path temp = Files.createTempFile(parent, ".graft-sign-", ".tmp");
+      try {
+        Files.write(temp, bytes);
+        try {
+          Files.move(
+              temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(temp);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new CliException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 

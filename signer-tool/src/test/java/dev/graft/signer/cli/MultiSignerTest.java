@@ -185,8 +185,8 @@ class MultiSignerTest {
   @Test
   void airGapped_exportRequestSignImport_roundTrip() throws Exception {
     assertThat(sign("alice").exitCode()).isZero();
+    // The transfer folder does not exist yet: export creates it.
     Path request = temp.resolve("transfer/targets-1.request.json");
-    Files.createDirectories(request.getParent());
 
     GraftRun.Result export =
         graft().run("sign", repo.toString(), "targets", "--export-request", request.toString());
