@@ -3,11 +3,7 @@ package dev.graft.signer.cli;
 import static dev.graft.signer.GraftRun.graft;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.bundle.keys.PublicKeyFile;
-import dev.graft.pkcs11.Pkcs11Module;
 import dev.graft.pkcs11.SoftHsmToken;
-import dev.graft.pkcs11.TokenCompositeKey;
-import dev.graft.pkcs11.TokenSession;
 import dev.graft.signer.ExitCode;
 import dev.graft.signer.GraftRun;
 import dev.graft.transport.MqttConnection;
@@ -24,11 +20,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The release path of issue 7 end to end, as release engineers run it: a hybrid repository whose
- * root key is a composite key on a SoftHSM2 token, targets 2 of 3 with composite keys on three
- * holders' own tokens (own PINs), a bundle of the {@code thermostat} example module, {@code release
- * add}, two holders sign, {@code graft publish} to a real Mosquitto — and a new gateway reads
- * everything back over MQTT through the trust core and gets the same bundle bytes.
+ * The release path of issue 7 end to end, as release engineers run it, every step a {@code graft}
+ * command: composite keys generated on SoftHSM2 tokens ({@code key generate}: root on its own
+ * token, targets 2 of 3 on three holders' own tokens with their own PINs), {@code repo init}, a
+ * bundle built from the {@code thermostat} example module ({@code bundle build}), {@code release
+ * add}, two holders sign, {@code verify}, {@code graft publish} to a real Mosquitto — and a new
+ * gateway reads everything back over MQTT through the trust core and gets the same bundle bytes.
  */
 class PublishEndToEndTest {
   @RegisterExtension static final SoftHsmToken ROOT_TOKEN = new SoftHsmToken("graft-root");
@@ -58,18 +55,11 @@ class PublishEndToEndTest {
               pin(holder));
       assertThat(init.exitCode()).as(init.output()).isZero();
     }
-    try (Pkcs11Module module = Pkcs11Module.open(ROOT_TOKEN.modulePath())) {
-      try (TokenSession session = ROOT_TOKEN.openLoggedIn(module)) {
-        TokenCompositeKey.generate(session, "root-1");
-      }
-      for (String holder : HOLDERS) {
-        try (TokenSession session = module.tokenLabelled(holder).openSession()) {
-          session.login(pin(holder).toCharArray());
-          Files.write(
-              keys.resolve(holder + ".pub.json"),
-              PublicKeyFile.encode(TokenCompositeKey.generate(session, "targets").publicKey()));
-        }
-      }
+    // Every key is made with `graft key generate` on its holder's token; only public key files
+    // leave the tokens.
+    generateOnToken(ROOT_TOKEN.label(), "root-1", ROOT_TOKEN.userPinText());
+    for (String holder : HOLDERS) {
+      generateOnToken(holder, "targets", pin(holder));
     }
     broker = MosquittoBroker.start();
   }
@@ -79,6 +69,22 @@ class PublishEndToEndTest {
     if (broker != null) {
       broker.close();
     }
+  }
+
+  private static void generateOnToken(String token, String object, String pin) {
+    Path pub = keys.resolve(token + "-" + object + ".pub.json");
+    GraftRun.Result generate =
+        graft()
+            .env("KEY_PIN", pin)
+            .run(
+                "key",
+                "generate",
+                "--token",
+                uri(token, object, "KEY_PIN").replace(";type=private", ""),
+                "--pub",
+                pub.toString());
+    assertThat(generate.exitCode()).as(generate.toString()).isZero();
+    assertThat(generate.out()).doesNotContain(pin);
   }
 
   private static String pin(String holder) {
@@ -120,17 +126,30 @@ class PublishEndToEndTest {
                 "--root-key",
                 uri(ROOT_TOKEN.label(), "root-1", "ROOT_PIN"),
                 "--targets-key",
-                keys.resolve("alice.pub.json").toString(),
+                keys.resolve("alice-targets.pub.json").toString(),
                 "--targets-key",
-                keys.resolve("bob.pub.json").toString(),
+                keys.resolve("bob-targets.pub.json").toString(),
                 "--targets-key",
-                keys.resolve("carol.pub.json").toString(),
+                keys.resolve("carol-targets.pub.json").toString(),
                 "--targets-threshold",
                 "2");
     assertThat(init.exitCode()).as(init.toString()).isZero();
     assertThat(init.out()).contains("targets: 2 of 3 key(s)");
 
-    Path bundle = PublishFixtures.exampleBundle(temp, "thermostat");
+    Path wasm = Path.of(System.getProperty("graft.examples.wasm", "../examples/target/wasm"));
+    Path bundle = temp.resolve("thermostat-1.0.0.graft");
+    GraftRun.Result build =
+        holder("alice")
+            .run(
+                "bundle",
+                "build",
+                "--wasm",
+                wasm.resolve("thermostat.wasm").toString(),
+                "--manifest",
+                wasm.resolve("thermostat.manifest.json").toString(),
+                "--out",
+                bundle.toString());
+    assertThat(build.exitCode()).as(build.toString()).isZero();
     GraftRun.Result add =
         holder("alice")
             .run("release", "add", repo.toString(), bundle.toString(), "--hardware", "gw-x86-64");
@@ -165,6 +184,11 @@ class PublishEndToEndTest {
                 "--yes");
     assertThat(carol.exitCode()).as(carol.toString()).isZero();
     assertThat(carol.out()).contains("Published metadata/1.targets.json");
+
+    // Before anything goes out: the repository and the bundle verify as a gateway checks them.
+    GraftRun.Result verify =
+        holder("bob").run("verify", repo.toString(), "--bundle", bundle.toString());
+    assertThat(verify.exitCode()).as(verify.toString()).isZero();
 
     GraftRun.Result publish =
         holder("bob")

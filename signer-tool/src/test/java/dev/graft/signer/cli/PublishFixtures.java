@@ -66,23 +66,6 @@ final class PublishFixtures {
     return writeBundle(dir, name, version, module, manifest(name, version, module));
   }
 
-  /**
-   * A bundle of an example module built by the examples module ({@code graft.examples.wasm}): its
-   * {@code NAME.wasm} and {@code NAME.manifest.json} (hash already filled in).
-   */
-  static Path exampleBundle(Path dir, String example) throws Exception {
-    Path wasmDir = Path.of(System.getProperty("graft.examples.wasm", "../examples/target/wasm"));
-    byte[] module = Files.readAllBytes(wasmDir.resolve(example + ".wasm"));
-    byte[] manifest = Files.readAllBytes(wasmDir.resolve(example + ".manifest.json"));
-    JsonObject parsed = JsonParser.withDefaults().allowingDecimals().parseObject(manifest);
-    return writeBundle(
-        dir,
-        parsed.string("name"),
-        parsed.string("version"),
-        module,
-        new String(manifest, StandardCharsets.UTF_8));
-  }
-
   private static String manifest(String name, String version, byte[] module) throws Exception {
     String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(module));
     return "{\"abi\": \"graft/1\", \"name\": \""
