@@ -2,6 +2,7 @@ package dev.graft.benchmarks;
 
 import dev.graft.gateway.field.FieldPort;
 import dev.graft.gateway.runtime.ControlLogic;
+import dev.graft.gateway.runtime.PreflightReport;
 import dev.graft.gateway.runtime.ProcessImage;
 import dev.graft.gateway.runtime.StateLoad;
 import dev.graft.gateway.runtime.TickResult;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +28,10 @@ import java.util.concurrent.TimeUnit;
  * against an in-memory field (temperature above setpoint, so the grant's {@code swap_when: burner
  * == 0} holds and the permit is on); rounds alternate a baseline phase (no swap requested) with a
  * swap phase (boiler-control 1.0 and 1.1 swapped back and forth, one swap after another, state
- * carried), the two phases running the same number of ticks. Every tick's start lateness (actual
- * start minus due time) is recorded by phase; missed slots are counted per phase. Writes the
- * figures as JSON to the file named by the first argument. Run by benchmarks/run, not by JMH: it
- * measures a schedule, not a method.
+ * carried, both preflighted first as the update agent does), the two phases running the same number
+ * of ticks. Every tick's start lateness (actual start minus due time) is recorded by phase; missed
+ * slots are counted per phase. Writes the figures as JSON to the file named by the first argument.
+ * Run by benchmarks/run, not by JMH: it measures a schedule, not a method.
  *
  * <p>Lateness is recorded only for ticks that ran; a slot the loop could not start within its
  * period is a missed tick, counted apart, so the lateness maximum stays below one period by
@@ -77,11 +79,11 @@ public final class SwapJitter {
 
   /** A field that never changes: boiler hotter than the setpoint, burner off, permit on. */
   private static final class StillField implements FieldPort {
-    private final ProcessImage image = ProcessImage.good(70.0, 60.0, 0.0);
+    static final ProcessImage IMAGE = ProcessImage.good(70.0, 60.0, 0.0);
 
     @Override
     public ProcessImage snapshot() {
-      return image;
+      return IMAGE;
     }
 
     @Override
@@ -114,6 +116,15 @@ public final class SwapJitter {
     }
     ControlLogic v10 = logic("boiler-control-1.0", grant);
     ControlLogic v11 = logic("boiler-control-1.1", grant);
+    // As the update agent does before it asks for a swap: self-test, shadow ticks, state round
+    // trip. Only then are both modules candidates.
+    for (ControlLogic candidate : new ControlLogic[] {v10, v11}) {
+      PreflightReport report = candidate.preflight(Collections.nCopies(5, StillField.IMAGE));
+      if (!report.passed()) {
+        throw new IllegalStateException(
+            candidate.manifest().name() + " " + candidate.manifest().version() + ": " + report);
+      }
+    }
     Recorder recorder = new Recorder();
     StillField port = new StillField();
     ScanLoop loop = ScanLoop.builder(v10, port, grant).listener(recorder).build();
@@ -203,17 +214,38 @@ public final class SwapJitter {
 
   private static String phase(Recorder recorder, int phase, long[] missed) {
     long[] late = Arrays.copyOf(recorder.lateness[phase], recorder.count[phase]);
+    String worst = worst(late, 5);
     Arrays.sort(late);
     return String.format(
         Locale.ROOT,
         "{\"ticks\":%d,\"missed\":%d,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
-            + "\"max_us\":%.1f}",
+            + "\"max_us\":%.1f,\"worst\":%s}",
         late.length,
         missed[phase],
         percentile(late, 0.50),
         percentile(late, 0.99),
         percentile(late, 0.999),
-        late.length == 0 ? 0.0 : late[late.length - 1] / 1000.0);
+        late.length == 0 ? 0.0 : late[late.length - 1] / 1000.0,
+        worst);
+  }
+
+  /**
+   * The {@code n} latest ticks of a phase as {@code [[index, µs], …]}, index counting the phase's
+   * ticks in order over all rounds: outliers bunched at the start of the first round are warm-up
+   * (class loading, JIT compilation of the swap path), spread ones are the machine.
+   */
+  private static String worst(long[] lateness, int n) {
+    Integer[] order = new Integer[lateness.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compare(lateness[b], lateness[a]));
+    StringBuilder json = new StringBuilder("[");
+    for (int i = 0; i < Math.min(n, order.length); i++) {
+      json.append(i == 0 ? "" : ",")
+          .append(String.format(Locale.ROOT, "[%d,%.1f]", order[i], lateness[order[i]] / 1000.0));
+    }
+    return json.append(']').toString();
   }
 
   private static double percentile(long[] sorted, double q) {

@@ -288,7 +288,8 @@ public final class Demo {
                 + swap.preflight().shadowTicks().size()
                 + " shadow ticks on live inputs, "
                 + swap.preflight().faults().size()
-                + " faults");
+                + " faults, state round trip "
+                + swap.preflight().stateRoundTrip());
         boolean carried = state instanceof StateLoad.Loaded;
         detail(
             "SWAPPED at tick "

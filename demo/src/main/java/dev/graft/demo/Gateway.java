@@ -268,7 +268,9 @@ final class Gateway implements AutoCloseable {
               + " failed: self-test "
               + report.selfTest()
               + ", faults "
-              + report.faults());
+              + report.faults()
+              + ", state round trip "
+              + report.stateRoundTrip());
     }
     return report;
   }

@@ -598,11 +598,12 @@ public final class ControlLogic implements AutoCloseable {
 
   /**
    * Checks a candidate before it goes live: {@code graft_self_test} (if the manifest asks for it)
-   * within the self-test budget, then one shadow tick per snapshot, outputs discarded. Then a fresh
-   * instance replaces the one they ran on: {@code graft_init}, and the state last loaded or saved,
-   * if any. The shadow ticks ran at made-up times ({@code i × tick_ms}), and what they leave in the
-   * module's memory (a PID's integrator, the time of its last tick) must not reach its first real
-   * tick; the module goes live as it would have without a preflight.
+   * within the self-test budget, then one shadow tick per snapshot, outputs discarded, then a state
+   * round trip ({@code graft_save}, then {@code graft_load} of it). Then a fresh instance replaces
+   * the one they ran on: {@code graft_init}, and the state last loaded or saved, if any. The shadow
+   * ticks ran at made-up times ({@code i × tick_ms}), and what they leave in the module's memory (a
+   * PID's integrator, the time of its last tick) must not reach its first real tick; the module
+   * goes live as it would have without a preflight.
    */
   public PreflightReport preflight(List<ProcessImage> shadowInputs) {
     long refusalsBefore = refusals.get();
@@ -638,8 +639,47 @@ public final class ControlLogic implements AutoCloseable {
       passed &= result instanceof TickResult.Ok;
       results.add(result);
     }
+    String stateRoundTrip = stateRoundTrip();
+    passed &= !stateRoundTrip.startsWith("failed");
     passed &= restartAfterPreflight();
-    return new PreflightReport(passed, selfTest, results, refusals.get() - refusalsBefore);
+    return new PreflightReport(
+        passed, selfTest, results, stateRoundTrip, refusals.get() - refusalsBefore);
+  }
+
+  /**
+   * The state handover a swap will make, proved on the preflight instance: {@code graft_save}, then
+   * {@code graft_alloc} and {@code graft_load} of that state back into the same instance. A module
+   * that cannot read its own state fails here rather than at the swap; and the calls have run once,
+   * so their code is loaded and linked before the swap calls them on the scan thread (on a first
+   * call that costs milliseconds, a large part of a 10 ms tick).
+   */
+  private String stateRoundTrip() {
+    if (!shape.exports("graft_save")) {
+      return "not exported";
+    }
+    if (!shape.exports("graft_load") || !shape.exports("graft_alloc")) {
+      return "save only (the module does not export graft_load and graft_alloc)";
+    }
+    if (!manifest.acceptsState().contains(manifest.stateVersion())) {
+      return "save only (accepts_state does not list its own state_version "
+          + manifest.stateVersion()
+          + ")";
+    }
+    try {
+      Live current = awaitLive();
+      byte[] blob = call(() -> saveFrom(current.instance()), initBudgetNanos);
+      SavedState own = new SavedState(manifest.name(), manifest.stateVersion(), blob);
+      call(
+          () -> {
+            loadInto(current.instance(), own);
+            return blob.length;
+          },
+          initBudgetNanos);
+      return "passed (" + blob.length + " bytes)";
+    } catch (Contained c) {
+      TickResult.Fault fault = recordAndReplace(c.fault());
+      return "failed: " + fault.kind() + ": " + fault.detail();
+    }
   }
 
   /**

@@ -40,6 +40,7 @@ class PreflightAndCacheTest {
 
       assertThat(report.passed()).isTrue();
       assertThat(report.selfTest()).isEqualTo("passed");
+      assertThat(report.stateRoundTrip()).isEqualTo("passed (8 bytes)");
       assertThat(report.shadowTicks())
           .containsExactly(
               ControlLogicTest.ok(java.util.Map.of(2, 1.0)),
@@ -91,6 +92,33 @@ class PreflightAndCacheTest {
       assertThat(report.passed()).isFalse();
       assertThat(report.selfTest()).isEqualTo("failed: NONZERO_RETURN: graft_self_test returned 3");
       assertThat(report.faults()).isEmpty();
+    }
+  }
+
+  @Test
+  void preflight_moduleRefusesItsOwnState_reportedNotPassedAndLiveInstanceFresh() throws Exception {
+    byte[] wasm = wat.compile("load-refuses");
+    try (ControlLogic logic =
+        ControlLogic.builder(wasm, Fixtures.manifest(wasm, "boiler", true), grant).build()) {
+      PreflightReport report = logic.preflight(ControlLogicTest.images(2));
+
+      assertThat(report.passed()).isFalse();
+      assertThat(report.selfTest()).isEqualTo("passed");
+      assertThat(report.faults()).isEmpty();
+      assertThat(report.stateRoundTrip())
+          .isEqualTo("failed: NONZERO_RETURN: graft_load returned 5");
+      // the refusal was contained: the next tick runs on a fresh instance from graft_init
+      assertThat(logic.tick(100, Fixtures.inputs(0)))
+          .isEqualTo(ControlLogicTest.ok(java.util.Map.of(2, 1.0)));
+    }
+  }
+
+  @Test
+  void preflight_moduleWithoutState_roundTripNotExported() throws Exception {
+    byte[] wasm = wat.compile("selftest-fails");
+    try (ControlLogic logic = ControlLogic.builder(wasm, Fixtures.manifest(wasm), grant).build()) {
+      assertThat(logic.preflight(ControlLogicTest.images(1)).stateRoundTrip())
+          .isEqualTo("not exported");
     }
   }
 
