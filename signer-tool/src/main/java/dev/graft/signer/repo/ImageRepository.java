@@ -867,23 +867,33 @@ public final class ImageRepository {
     }
     all.putAll(currentTargets());
     for (TargetFile target : all.values()) {
-      Path file = targetFile(target);
-      byte[] bytes =
-          RepoFiles.readIfPresent(file, target.length())
-              .orElseThrow(() ->
-                  new RepoException(
-                      "target "
-                          + target.path()
-                          + " is missing: "
-                          + file
-                          + " does not exist; restore it from your release archive"));
-      try {
-        TufClient.verifyTarget(target, bytes);
-      } catch (TrustException e) {
-        throw tampered(
-            file, "it does not match target " + target.path() + " (" + e.getMessage() + ")");
-      }
+      verifiedTargetBytes(target);
     }
+  }
+
+  /**
+   * The bytes of {@code target}'s file, checked against its signed length and hashes.
+   *
+   * @throws RepoException if the file is missing or does not match
+   */
+  byte[] verifiedTargetBytes(TargetFile target) {
+    Path file = targetFile(target);
+    byte[] bytes =
+        RepoFiles.readIfPresent(file, target.length())
+            .orElseThrow(() ->
+                new RepoException(
+                    "target "
+                        + target.path()
+                        + " is missing: "
+                        + file
+                        + " does not exist; restore it from your release archive"));
+    try {
+      TufClient.verifyTarget(target, bytes);
+    } catch (TrustException e) {
+      throw tampered(
+          file, "it does not match target " + target.path() + " (" + e.getMessage() + ")");
+    }
+    return bytes;
   }
 
   private static Set<String> validSigners(SignedMetadata<?> metadata, Map<String, TufKey> keys) {

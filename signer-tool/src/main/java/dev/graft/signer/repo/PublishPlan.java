@@ -15,7 +15,6 @@ import dev.graft.bundle.tuf.Repository;
 import dev.graft.bundle.tuf.TufClient;
 import dev.graft.transport.PublishSet;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
@@ -129,22 +128,7 @@ public record PublishPlan(
     List<PlannedTarget> planned = new ArrayList<>();
     Map<String, byte[]> targetBytes = new HashMap<>();
     for (TargetFile target : targets.signed().targets().values()) {
-      Path file = repository.targetFile(target);
-      byte[] bytes =
-          RepoFiles.readIfPresent(file, target.length())
-              .orElseThrow(() ->
-                  new RepoException(
-                      "target "
-                          + target.path()
-                          + " is missing: "
-                          + file
-                          + " does not exist; restore it from your release archive"));
-      try {
-        TufClient.verifyTarget(target, bytes);
-      } catch (TrustException e) {
-        throw ImageRepository.tampered(
-            file, "it does not match target " + target.path() + " (" + e.getMessage() + ")");
-      }
+      byte[] bytes = repository.verifiedTargetBytes(target);
       int chunkSize = chunkSize(target, bytes);
       // The blob's own hash: the topic level, and the file verified against the signed sha256.
       String sha256 = new PublishSet.TargetBlob(bytes, chunkSize).sha256();
