@@ -15,7 +15,10 @@ import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Token;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
@@ -25,6 +28,7 @@ import org.eclipse.californium.elements.exception.ConnectorException;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 import org.jspecify.annotations.Nullable;
 
@@ -136,13 +140,39 @@ final class CoapLink extends DeviceLink {
     } catch (IOException e) {
       throw new LinkDown("cannot open the CoAP endpoint: " + e.getMessage(), e);
     }
-    // UDP has no connection: the device is up when it answers. Probe with the first input, or
-    // let the output rewrite that follows prove it.
+    // UDP has no connection: the device is up when it answers. Probe with the first input; with
+    // none bound (yet), a CoAP ping, so a link never counts as up before the device (and, over
+    // DTLS, its handshake) has answered.
     for (InputCell cell : cells) {
       String path = java.util.Objects.requireNonNull(cell.coapPath());
       get(path);
       return;
     }
+    ping();
+  }
+
+  /** An empty confirmable message; a live CoAP server answers it with a reset (RFC 7252 4.3). */
+  private void ping() throws LinkDown {
+    Request ping = new Request(null, CoAP.Type.CON);
+    ping.setToken(Token.EMPTY);
+    ping.setURI(base);
+    endpoint.sendRequest(ping);
+    try {
+      ping.waitForResponse(options.requestTimeout().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ping.cancel();
+      throw new LinkDown("ping interrupted", e);
+    }
+    if (ping.isRejected()) {
+      return;
+    }
+    ping.cancel();
+    Throwable error = ping.getSendError();
+    if (error instanceof Exception cause) {
+      throw new LinkDown("ping failed: " + describe(cause), cause);
+    }
+    throw new LinkDown("ping: no answer");
   }
 
   @Override
@@ -218,12 +248,31 @@ final class CoapLink extends DeviceLink {
     try {
       response = client(path).get();
     } catch (ConnectorException | IOException e) {
-      throw new LinkDown("GET " + path + " failed: " + e.getMessage(), e);
+      throw new LinkDown("GET " + path + " failed: " + describe(e), e);
     }
     if (response == null) {
       throw new LinkDown("GET " + path + ": no answer");
     }
     accept(path, response);
+  }
+
+  /**
+   * Why a request failed. A refused DTLS handshake says so and carries the validator's reason (e.g.
+   * that the device's certificate does not chain to the credential's trust anchors), which is what
+   * an operator needs to fix a certificate; Californium's wrapper only names the exception class.
+   */
+  private static String describe(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HandshakeException handshake) {
+        Throwable reason = handshake.getCause();
+        return "DTLS handshake failed: "
+            + handshake.getMessage()
+            + (reason != null && reason.getMessage() != null
+                ? " (" + reason.getMessage() + ")"
+                : "");
+      }
+    }
+    return String.valueOf(e.getMessage());
   }
 
   /** Takes a value from a GET answer or notification into every cell of that path. */
@@ -263,7 +312,7 @@ final class CoapLink extends DeviceLink {
     try {
       response = client(path).put(text, MediaTypeRegistry.TEXT_PLAIN);
     } catch (ConnectorException | IOException e) {
-      throw new LinkDown("PUT " + path + " failed: " + e.getMessage(), e);
+      throw new LinkDown("PUT " + path + " failed: " + describe(e), e);
     }
     if (response == null) {
       throw new LinkDown("PUT " + path + ": no answer");

@@ -183,6 +183,32 @@ class CoapFieldTest {
   }
 
   @Test
+  void connect_nothingBound_upOnceTheDeviceAnswersAPing() {
+    server = CoapTestServer.plain();
+    site = FieldSite.open(grant(server.address(), false), options(), Credentials.none());
+
+    Await.until("up by ping", () -> site.status("thermostat").up());
+    assertThat(server.setpoint.plainGets.get() + server.plain.plainGets.get()).isZero();
+    assertThat(site.status("thermostat").lastFailure()).isNull();
+  }
+
+  @Test
+  void connect_nothingBoundAndAWrongKey_neverUp() {
+    // before a module binds its points the link probes with a ping, which must handshake too
+    server = CoapTestServer.dtls("gateway-7", KEY);
+    byte[] wrong = "incorrect horse battery".getBytes(StandardCharsets.UTF_8);
+    site =
+        FieldSite.open(
+            grant(server.address(), true),
+            options(),
+            new InMemoryCredentials().putPsk("thermostat-psk", "gateway-7", wrong));
+
+    Await.until("several failed pings", () -> site.status("thermostat").failedAttempts() >= 2);
+    assertThat(site.status("thermostat").connects()).isZero();
+    assertThat(site.status("thermostat").lastFailure()).startsWith("ping");
+  }
+
+  @Test
   void pskCredential_toString_neverShowsTheSecret() {
     PskCredential psk = new PskCredential("gateway-7", KEY);
 
