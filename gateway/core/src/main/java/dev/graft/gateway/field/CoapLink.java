@@ -6,6 +6,8 @@ import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,13 +30,16 @@ import org.eclipse.californium.elements.exception.ConnectorException;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A CoAP device ({@code coap://host[:port]}, or {@code coaps://} with a DTLS pre-shared key from
- * the gateway's {@link Credentials}) over Eclipse Californium.
+ * A CoAP device ({@code coap://host[:port]}, or {@code coaps://} with a DTLS pre-shared key or an
+ * X.509 certificate identity from the gateway's {@link Credentials}) over Eclipse Californium.
  *
  * <p>Inputs are observed (RFC 7641); a server that answers without the Observe option is polled
  * with GET instead. Because an observed value that does not change sends nothing, a GET also runs
@@ -80,43 +85,70 @@ final class CoapLink extends DeviceLink {
     config.set(CoapConfig.MAX_RETRANSMIT, 1);
     CoapEndpoint.Builder builder = new CoapEndpoint.Builder().setConfiguration(config);
     if (device.transport() == Grant.Transport.COAPS) {
-      String name = device.credential();
-      if (name == null) {
-        throw new IllegalArgumentException(
-            "device '" + device.name() + "' is coaps:// but the grant names no credential");
-      }
-      PskCredential psk =
-          credentials
-              .psk(name)
-              .orElseThrow(() ->
-                  new IllegalArgumentException(
-                      "device '"
-                          + device.name()
-                          + "': no PSK '"
-                          + name
-                          + "' in the gateway's credential store"));
-      config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
-      config.set(
-          DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT,
-          Math.max(1, timeoutMs / 3),
-          TimeUnit.MILLISECONDS);
-      config.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1);
-      byte[] secret = psk.secret();
-      try {
-        DtlsConnectorConfig dtlsConfig =
-            DtlsConnectorConfig.builder(config)
-                .setAddress(new InetSocketAddress(0))
-                .setAdvancedPskStore(new AdvancedSinglePskStore(psk.identity(), secret))
-                .build();
-        this.dtls = new DTLSConnector(dtlsConfig);
-      } finally {
-        java.util.Arrays.fill(secret, (byte) 0);
-      }
+      this.dtls = dtlsConnector(device, config, credentials, timeoutMs);
       builder.setConnector(dtls);
     } else {
       this.dtls = null;
     }
     this.endpoint = builder.build();
+  }
+
+  /**
+   * The DTLS client for a {@code coaps://} device, with the credential its grant names: a
+   * pre-shared key if the store has one under that name, else a certificate identity.
+   */
+  private static DTLSConnector dtlsConnector(
+      Grant.Device device, Configuration config, Credentials credentials, long timeoutMs) {
+    String name = device.credential();
+    if (name == null) {
+      throw new IllegalArgumentException(
+          "device '" + device.name() + "' is coaps:// but the grant names no credential");
+    }
+    config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
+    config.set(
+        DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, Math.max(1, timeoutMs / 3), TimeUnit.MILLISECONDS);
+    config.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1);
+    DtlsConnectorConfig.Builder dtls =
+        DtlsConnectorConfig.builder(config).setAddress(new InetSocketAddress(0));
+    PskCredential psk = credentials.psk(name).orElse(null);
+    if (psk != null) {
+      byte[] secret = psk.secret();
+      try {
+        return new DTLSConnector(
+            dtls.setAdvancedPskStore(new AdvancedSinglePskStore(psk.identity(), secret)).build());
+      } finally {
+        Arrays.fill(secret, (byte) 0);
+      }
+    }
+    CertificateCredential certificate =
+        credentials
+            .certificate(name)
+            .orElseThrow(() ->
+                new IllegalArgumentException(
+                    "device '"
+                        + device.name()
+                        + "': no credential '"
+                        + name
+                        + "' (neither a PSK nor a certificate) in the gateway's credential"
+                        + " store"));
+    // The device's certificate must name the address the grant gives it (an IP address SAN for
+    // coaps://10.0.0.7, a DNS SAN for a host name): a certificate the site CA issued to another
+    // device cannot stand in for this one. This is Scandium's default; set here so that it stays.
+    return new DTLSConnector(
+        dtls.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, true)
+            .setCertificateIdentityProvider(
+                new SingleCertificateProvider(
+                    certificate.privateKey(),
+                    certificate.chain().toArray(X509Certificate[]::new),
+                    CertificateType.X_509))
+            // only the credential's anchors: never the JDK's CAs, never an empty (= trust-all) list
+            .setAdvancedCertificateVerifier(
+                StaticNewAdvancedCertificateVerifier.builder()
+                    .setTrustedCertificates(
+                        certificate.trustAnchors().toArray(X509Certificate[]::new))
+                    .setSupportedCertificateTypes(List.of(CertificateType.X_509))
+                    .build())
+            .build());
   }
 
   private CoapClient client(String path) {
