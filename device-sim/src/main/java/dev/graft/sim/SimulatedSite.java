@@ -47,7 +47,13 @@ public final class SimulatedSite implements AutoCloseable {
       SiteConfig.CoapSettings coap = config.coap();
       this.thermostat =
           Thermostat.start(
-              coap.bindHost(), coap.port(), coap.psk(), coap.dtlsPort(), plant, faults);
+              coap.bindHost(),
+              coap.port(),
+              coap.psk(),
+              coap.certificate(),
+              coap.dtlsPort(),
+              plant,
+              faults);
     } catch (RuntimeException e) {
       plc.close();
       throw e;
@@ -93,7 +99,7 @@ public final class SimulatedSite implements AutoCloseable {
     return "coap://" + hostPort(thermostat.address());
   }
 
-  /** The thermostat over DTLS, if a pre-shared key is configured. */
+  /** The thermostat over DTLS, if a pre-shared key or a certificate is configured. */
   public Optional<String> coapsAddress() {
     InetSocketAddress secure = thermostat.secureAddress();
     return secure == null ? Optional.empty() : Optional.of("coaps://" + hostPort(secure));

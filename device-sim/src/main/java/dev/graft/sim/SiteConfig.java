@@ -58,16 +58,28 @@ public record SiteConfig(
    *
    * @param bindHost address to listen on
    * @param port UDP port of plain CoAP, 0 = a free one
-   * @param psk the DTLS pre-shared key, or {@code null} for no DTLS endpoint
+   * @param psk the DTLS pre-shared key, or {@code null}
+   * @param certificate the DTLS certificate identity (client certificates required), or {@code
+   *     null}; without it and without {@code psk} there is no DTLS endpoint
    * @param dtlsPort UDP port of CoAP over DTLS, 0 = a free one
    */
-  public record CoapSettings(String bindHost, int port, @Nullable Psk psk, int dtlsPort) {
+  public record CoapSettings(
+      String bindHost,
+      int port,
+      @Nullable Psk psk,
+      @Nullable DtlsCertificate certificate,
+      int dtlsPort) {
     public CoapSettings {
       checkPort("coap.port", port);
       checkPort("coap.dtls.port", dtlsPort);
       if (psk != null && (psk.identity().isEmpty() || psk.key().length == 0)) {
         throw new IllegalArgumentException("a DTLS pre-shared key needs an identity and a key");
       }
+    }
+
+    /** Whether the thermostat has a DTLS endpoint. */
+    public boolean dtls() {
+      return psk != null || certificate != null;
     }
   }
 
@@ -85,7 +97,7 @@ public record SiteConfig(
         1.0,
         1L,
         new ModbusSettings("127.0.0.1", 0, 1, WordOrder.BIG),
-        new CoapSettings("127.0.0.1", 0, null, 0),
+        new CoapSettings("127.0.0.1", 0, null, null, 0),
         PlantParameters.DEFAULT);
   }
 
@@ -112,7 +124,22 @@ public record SiteConfig(
             coap.bindHost(),
             coap.port(),
             new Psk(identity, key.getBytes(StandardCharsets.UTF_8)),
+            coap.certificate(),
             coap.dtlsPort()),
+        plant);
+  }
+
+  /**
+   * Adds a DTLS endpoint on a free port (the same one as a PSK's) with this certificate identity;
+   * clients must present a certificate from its client CAs.
+   */
+  public SiteConfig withCertificate(DtlsCertificate certificate) {
+    return new SiteConfig(
+        name,
+        speed,
+        seed,
+        modbus,
+        new CoapSettings(coap.bindHost(), coap.port(), coap.psk(), certificate, coap.dtlsPort()),
         plant);
   }
 }

@@ -24,7 +24,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * Reads a site configuration from YAML, strictly: an unknown or misspelt key, a value of the wrong
  * type or out of range is an error naming the line and the field, never silently ignored. Missing
  * keys take the defaults of {@link SiteConfig#defaults()}. The DTLS key is read from a file
- * (relative to the configuration's folder) or an environment variable, never from the YAML itself.
+ * (relative to the configuration's folder) or an environment variable, and a DTLS certificate with
+ * its private key from PEM files, never from the YAML itself.
  */
 public final class SiteConfigReader {
   /** A site file is a few hundred bytes; the cap keeps a wrong path from reading a disk image. */
@@ -240,11 +241,27 @@ public final class SiteConfigReader {
         SiteConfig.CoapSettings defaults,
         Path folder,
         Function<String, @Nullable String> environment) {
+      Psk psk = null;
+      DtlsCertificate certificate = null;
+      int dtlsPort = defaults.dtlsPort();
+      if (dtls != null) {
+        CertificateFile certificateFile = dtls.certificate();
+        if (!dtls.hasPsk() && certificateFile == null) {
+          throw new IllegalArgumentException(
+              "coap.dtls needs a pre-shared key (identity with key_file or key_env), a"
+                  + " certificate section, or both");
+        }
+        psk = dtls.hasPsk() ? dtls.psk(folder, environment) : null;
+        certificate = certificateFile != null ? certificateFile.read(folder) : null;
+        Integer securePort = dtls.port();
+        dtlsPort = securePort != null ? securePort : dtlsPort;
+      }
       return new SiteConfig.CoapSettings(
           bind != null ? bind : defaults.bindHost(),
           port != null ? port : defaults.port(),
-          dtls != null ? dtls.psk(folder, environment) : null,
-          dtls != null && dtls.port() != null ? dtls.port() : defaults.dtlsPort());
+          psk,
+          certificate,
+          dtlsPort);
     }
   }
 
@@ -252,7 +269,12 @@ public final class SiteConfigReader {
       @JsonProperty("port") @Nullable Integer port,
       @JsonProperty("identity") @Nullable String identity,
       @JsonProperty("key_file") @Nullable String keyFile,
-      @JsonProperty("key_env") @Nullable String keyEnv) {
+      @JsonProperty("key_env") @Nullable String keyEnv,
+      @JsonProperty("certificate") @Nullable CertificateFile certificate) {
+
+    boolean hasPsk() {
+      return identity != null || keyFile != null || keyEnv != null;
+    }
 
     Psk psk(Path folder, Function<String, @Nullable String> environment) {
       if (identity == null || identity.isEmpty()) {
@@ -296,6 +318,32 @@ public final class SiteConfigReader {
                 + " is empty");
       }
       return new Psk(identity, key.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The thermostat's X.509 identity: PEM files, relative to the configuration's folder. */
+  record CertificateFile(
+      @JsonProperty("chain_file") @Nullable String chainFile,
+      @JsonProperty("key_file") @Nullable String keyFile,
+      @JsonProperty("client_ca_file") @Nullable String clientCaFile) {
+
+    DtlsCertificate read(Path folder) {
+      if (chainFile == null || keyFile == null) {
+        throw new IllegalArgumentException(
+            "coap.dtls.certificate needs chain_file (the thermostat's certificate, PEM) and"
+                + " key_file (its PKCS#8 private key, PEM)");
+      }
+      if (clientCaFile == null) {
+        throw new IllegalArgumentException(
+            "coap.dtls.certificate.client_ca_file is missing: the thermostat requires client"
+                + " certificates, and this CA (PEM) must have issued them");
+      }
+      try {
+        return DtlsCertificate.fromPem(
+            folder.resolve(keyFile), folder.resolve(chainFile), folder.resolve(clientCaFile));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("coap.dtls.certificate." + e.getMessage(), e);
+      }
     }
   }
 

@@ -126,7 +126,7 @@ class SimulatedSiteTest {
             1.0,
             1,
             new SiteConfig.ModbusSettings("127.0.0.1", modbusPort, 1, WordOrder.BIG),
-            new SiteConfig.CoapSettings("127.0.0.1", coapPort, null, 0),
+            new SiteConfig.CoapSettings("127.0.0.1", coapPort, null, null, 0),
             SiteConfig.defaults().plant());
     try (SimulatedSite again = SimulatedSite.start(samePorts)) {
       assertThat(again.modbusSocketAddress().getPort()).isEqualTo(modbusPort);

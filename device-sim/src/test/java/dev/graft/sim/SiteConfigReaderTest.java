@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.sim.plant.PlantParameters;
+import dev.graft.sim.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,6 +151,125 @@ class SiteConfigReaderTest {
         .isInstanceOf(SiteConfigException.class)
         .hasMessageContaining("unknown field 'coap.dtls.key'")
         .hasMessageNotContaining("secret123");
+  }
+
+  /** The thermostat's certificate from a site CA, written into the test's folder. */
+  private TestPki.Issued thermostat() {
+    return TestPki.in(folder).ca("site-ca").device("thermostat", "site-ca", "IP:127.0.0.1");
+  }
+
+  @Test
+  void parse_certificate_readsKeyChainAndClientCa() {
+    thermostat();
+
+    SiteConfig config =
+        parse(
+            """
+            coap:
+              dtls:
+                port: 5684
+                certificate:
+                  chain_file: thermostat.pem
+                  key_file: thermostat.key
+                  client_ca_file: site-ca.pem
+            """);
+
+    DtlsCertificate certificate = config.coap().certificate();
+    assertThat(certificate).isNotNull();
+    assertThat(certificate.subject()).isEqualTo("CN=thermostat");
+    assertThat(certificate.clientCaSubjects()).isEqualTo("CN=site-ca");
+    assertThat(config.coap().psk()).isNull();
+    assertThat(config.coap().dtls()).isTrue();
+    assertThat(config.coap().dtlsPort()).isEqualTo(5684);
+  }
+
+  @Test
+  void parse_certificateAndPsk_bothOnTheOneEndpoint() {
+    thermostat();
+
+    SiteConfig config =
+        parse(
+            """
+            coap:
+              dtls:
+                identity: gw
+                key_env: SIM_PSK
+                certificate: {chain_file: thermostat.pem, key_file: thermostat.key,
+                              client_ca_file: site-ca.pem}
+            """);
+
+    assertThat(config.coap().psk()).isNotNull();
+    assertThat(config.coap().certificate()).isNotNull();
+  }
+
+  @Test
+  void parse_certificateWithoutClientCa_isRefusedBecauseClientsMustAuthenticate() {
+    thermostat();
+
+    assertThatThrownBy(() ->
+            parse(
+                "coap:\n  dtls:\n    certificate:\n      chain_file: thermostat.pem\n"
+                    + "      key_file: thermostat.key\n"))
+        .isInstanceOf(SiteConfigException.class)
+        .hasMessageContaining("coap.dtls.certificate.client_ca_file is missing")
+        .hasMessageContaining("requires client certificates");
+  }
+
+  @Test
+  void parse_certificateKeyFileMissing_namesTheFieldAndPath() {
+    thermostat();
+
+    assertThatThrownBy(() ->
+            parse(
+                "coap:\n  dtls:\n    certificate:\n      chain_file: thermostat.pem\n"
+                    + "      key_file: nope.key\n      client_ca_file: site-ca.pem\n"))
+        .isInstanceOf(SiteConfigException.class)
+        .hasMessageContaining("coap.dtls.certificate.key_file")
+        .hasMessageContaining("nope.key")
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void parse_keyOfAnotherCertificate_isRefusedWithoutShowingIt() throws Exception {
+    thermostat();
+    TestPki.in(folder).device("boiler", "site-ca", "IP:127.0.0.2");
+
+    assertThatThrownBy(() ->
+            parse(
+                "coap:\n  dtls:\n    certificate:\n      chain_file: thermostat.pem\n"
+                    + "      key_file: boiler.key\n      client_ca_file: site-ca.pem\n"))
+        .isInstanceOf(SiteConfigException.class)
+        .hasMessageContaining("does not belong to the certificate CN=thermostat")
+        .hasMessageNotContaining(keyBody(folder.resolve("boiler.key")));
+  }
+
+  @Test
+  void parse_certificate_keyNeverPrinted() throws Exception {
+    thermostat();
+
+    SiteConfig config =
+        parse(
+            "coap:\n  dtls:\n    certificate:\n      chain_file: thermostat.pem\n"
+                + "      key_file: thermostat.key\n      client_ca_file: site-ca.pem\n");
+
+    String body = keyBody(folder.resolve("thermostat.key"));
+    assertThat(config.toString()).contains("CN=thermostat").doesNotContain(body);
+  }
+
+  @Test
+  void parse_dtlsWithNeitherPskNorCertificate_isRefused() {
+    assertThatThrownBy(() -> parse("coap:\n  dtls:\n    port: 5684\n"))
+        .isInstanceOf(SiteConfigException.class)
+        .hasMessageContaining("coap.dtls needs a pre-shared key")
+        .hasMessageContaining("certificate");
+  }
+
+  private static String keyBody(Path key) throws Exception {
+    return Files.readString(key)
+        .lines()
+        .filter(l -> !l.startsWith("-----"))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.graft.sim.cli;
 
+import dev.graft.sim.DtlsCertificate;
 import dev.graft.sim.Psk;
 import dev.graft.sim.SimulatedSite;
 import dev.graft.sim.SiteConfig;
@@ -11,6 +12,8 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -133,7 +136,8 @@ public final class DeviceSimCli implements Callable<Integer> {
         "Starts a simulated boiler site: a Modbus TCP PLC (temperature in input register 0,"
             + " 0.1 °C per count; flow float in input registers 2..3; update permit in discrete"
             + " input 0; burner in coil 3; watchdog seconds in holding register 10) and a CoAP"
-            + " thermostat (/setpoint, text/plain °C, GET/PUT/Observe; DTLS PSK if configured).",
+            + " thermostat (/setpoint, text/plain °C, GET/PUT/Observe; DTLS with a PSK and/or"
+            + " certificates if configured).",
         "Prints the endpoints, then a status line every few seconds; Ctrl-C stops it."
       },
       footer = {
@@ -216,14 +220,8 @@ public final class DeviceSimCli implements Callable<Integer> {
         out.println("  boiler-plc  " + running.modbusAddress());
         out.println("  thermostat  " + running.coapAddress() + "/setpoint");
         Optional<String> coaps = running.coapsAddress();
-        Psk psk = site.coap().psk();
-        if (coaps.isPresent() && psk != null) {
-          out.println(
-              "  thermostat  "
-                  + coaps.get()
-                  + "/setpoint  (DTLS PSK identity "
-                  + psk.identity()
-                  + ")");
+        if (coaps.isPresent()) {
+          out.println("  thermostat  " + coaps.get() + "/setpoint  (" + dtlsSummary(site) + ")");
         }
         out.println("  status      " + running.status());
         BufferedReader console = in;
@@ -270,6 +268,24 @@ public final class DeviceSimCli implements Callable<Integer> {
               "device-sim-console");
       reader.setDaemon(true);
       reader.start();
+    }
+
+    /** What the DTLS endpoint accepts, e.g. "DTLS PSK identity gw; certificate CN=thermostat". */
+    private static String dtlsSummary(SiteConfig site) {
+      List<String> parts = new ArrayList<>();
+      Psk psk = site.coap().psk();
+      if (psk != null) {
+        parts.add("DTLS PSK identity " + psk.identity());
+      }
+      DtlsCertificate certificate = site.coap().certificate();
+      if (certificate != null) {
+        parts.add(
+            "DTLS certificate "
+                + certificate.subject()
+                + ", clients need a certificate from "
+                + certificate.clientCaSubjects());
+      }
+      return String.join("; ", parts);
     }
 
     private void waitForStop(SimulatedSite running) throws InterruptedException {

@@ -2,6 +2,7 @@ package dev.graft.sim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.graft.sim.testing.TestPki;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
@@ -88,6 +89,33 @@ class DeviceSimCliTest {
       runner.join(Duration.ofSeconds(30));
     }
     assertThat(code.get()).isZero();
+  }
+
+  @Test
+  void site_dtlsCertificate_printsWhatTheEndpointAccepts() throws Exception {
+    TestPki.in(folder).ca("site-ca").device("thermostat", "site-ca", "IP:127.0.0.1");
+    Path config = folder.resolve("site.yaml");
+    Files.writeString(
+        config,
+        """
+        modbus: {port: 0}
+        coap:
+          port: 0
+          dtls:
+            port: 0
+            certificate:
+              chain_file: thermostat.pem
+              key_file: thermostat.key
+              client_ca_file: site-ca.pem
+        """);
+
+    int code = run(CompletableFuture.completedFuture(null), "site", "--config", config.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .containsPattern("coaps://127\\.0\\.0\\.1:\\d+/setpoint")
+        .contains("DTLS certificate CN=thermostat, clients need a certificate from CN=site-ca")
+        .doesNotContain("PSK");
   }
 
   @Test

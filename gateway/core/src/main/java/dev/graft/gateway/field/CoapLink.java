@@ -6,6 +6,8 @@ import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +17,10 @@ import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Token;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
@@ -25,12 +30,16 @@ import org.eclipse.californium.elements.exception.ConnectorException;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A CoAP device ({@code coap://host[:port]}, or {@code coaps://} with a DTLS pre-shared key from
- * the gateway's {@link Credentials}) over Eclipse Californium.
+ * A CoAP device ({@code coap://host[:port]}, or {@code coaps://} with a DTLS pre-shared key or an
+ * X.509 certificate identity from the gateway's {@link Credentials}) over Eclipse Californium.
  *
  * <p>Inputs are observed (RFC 7641); a server that answers without the Observe option is polled
  * with GET instead. Because an observed value that does not change sends nothing, a GET also runs
@@ -76,43 +85,70 @@ final class CoapLink extends DeviceLink {
     config.set(CoapConfig.MAX_RETRANSMIT, 1);
     CoapEndpoint.Builder builder = new CoapEndpoint.Builder().setConfiguration(config);
     if (device.transport() == Grant.Transport.COAPS) {
-      String name = device.credential();
-      if (name == null) {
-        throw new IllegalArgumentException(
-            "device '" + device.name() + "' is coaps:// but the grant names no credential");
-      }
-      PskCredential psk =
-          credentials
-              .psk(name)
-              .orElseThrow(() ->
-                  new IllegalArgumentException(
-                      "device '"
-                          + device.name()
-                          + "': no PSK '"
-                          + name
-                          + "' in the gateway's credential store"));
-      config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
-      config.set(
-          DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT,
-          Math.max(1, timeoutMs / 3),
-          TimeUnit.MILLISECONDS);
-      config.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1);
-      byte[] secret = psk.secret();
-      try {
-        DtlsConnectorConfig dtlsConfig =
-            DtlsConnectorConfig.builder(config)
-                .setAddress(new InetSocketAddress(0))
-                .setAdvancedPskStore(new AdvancedSinglePskStore(psk.identity(), secret))
-                .build();
-        this.dtls = new DTLSConnector(dtlsConfig);
-      } finally {
-        java.util.Arrays.fill(secret, (byte) 0);
-      }
+      this.dtls = dtlsConnector(device, config, credentials, timeoutMs);
       builder.setConnector(dtls);
     } else {
       this.dtls = null;
     }
     this.endpoint = builder.build();
+  }
+
+  /**
+   * The DTLS client for a {@code coaps://} device, with the credential its grant names: a
+   * pre-shared key if the store has one under that name, else a certificate identity.
+   */
+  private static DTLSConnector dtlsConnector(
+      Grant.Device device, Configuration config, Credentials credentials, long timeoutMs) {
+    String name = device.credential();
+    if (name == null) {
+      throw new IllegalArgumentException(
+          "device '" + device.name() + "' is coaps:// but the grant names no credential");
+    }
+    config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
+    config.set(
+        DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, Math.max(1, timeoutMs / 3), TimeUnit.MILLISECONDS);
+    config.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1);
+    DtlsConnectorConfig.Builder dtls =
+        DtlsConnectorConfig.builder(config).setAddress(new InetSocketAddress(0));
+    PskCredential psk = credentials.psk(name).orElse(null);
+    if (psk != null) {
+      byte[] secret = psk.secret();
+      try {
+        return new DTLSConnector(
+            dtls.setAdvancedPskStore(new AdvancedSinglePskStore(psk.identity(), secret)).build());
+      } finally {
+        Arrays.fill(secret, (byte) 0);
+      }
+    }
+    CertificateCredential certificate =
+        credentials
+            .certificate(name)
+            .orElseThrow(() ->
+                new IllegalArgumentException(
+                    "device '"
+                        + device.name()
+                        + "': no credential '"
+                        + name
+                        + "' (neither a PSK nor a certificate) in the gateway's credential"
+                        + " store"));
+    // The device's certificate must name the address the grant gives it (an IP address SAN for
+    // coaps://10.0.0.7, a DNS SAN for a host name): a certificate the site CA issued to another
+    // device cannot stand in for this one. This is Scandium's default; set here so that it stays.
+    return new DTLSConnector(
+        dtls.set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, true)
+            .setCertificateIdentityProvider(
+                new SingleCertificateProvider(
+                    certificate.privateKey(),
+                    certificate.chain().toArray(X509Certificate[]::new),
+                    CertificateType.X_509))
+            // only the credential's anchors: never the JDK's CAs, never an empty (= trust-all) list
+            .setAdvancedCertificateVerifier(
+                StaticNewAdvancedCertificateVerifier.builder()
+                    .setTrustedCertificates(
+                        certificate.trustAnchors().toArray(X509Certificate[]::new))
+                    .setSupportedCertificateTypes(List.of(CertificateType.X_509))
+                    .build())
+            .build());
   }
 
   private CoapClient client(String path) {
@@ -136,13 +172,39 @@ final class CoapLink extends DeviceLink {
     } catch (IOException e) {
       throw new LinkDown("cannot open the CoAP endpoint: " + e.getMessage(), e);
     }
-    // UDP has no connection: the device is up when it answers. Probe with the first input, or
-    // let the output rewrite that follows prove it.
+    // UDP has no connection: the device is up when it answers. Probe with the first input; with
+    // none bound (yet), a CoAP ping, so a link never counts as up before the device (and, over
+    // DTLS, its handshake) has answered.
     for (InputCell cell : cells) {
       String path = java.util.Objects.requireNonNull(cell.coapPath());
       get(path);
       return;
     }
+    ping();
+  }
+
+  /** An empty confirmable message; a live CoAP server answers it with a reset (RFC 7252 4.3). */
+  private void ping() throws LinkDown {
+    Request ping = new Request(null, CoAP.Type.CON);
+    ping.setToken(Token.EMPTY);
+    ping.setURI(base);
+    endpoint.sendRequest(ping);
+    try {
+      ping.waitForResponse(options.requestTimeout().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ping.cancel();
+      throw new LinkDown("ping interrupted", e);
+    }
+    if (ping.isRejected()) {
+      return;
+    }
+    ping.cancel();
+    Throwable error = ping.getSendError();
+    if (error instanceof Exception cause) {
+      throw new LinkDown("ping failed: " + describe(cause), cause);
+    }
+    throw new LinkDown("ping: no answer");
   }
 
   @Override
@@ -218,12 +280,31 @@ final class CoapLink extends DeviceLink {
     try {
       response = client(path).get();
     } catch (ConnectorException | IOException e) {
-      throw new LinkDown("GET " + path + " failed: " + e.getMessage(), e);
+      throw new LinkDown("GET " + path + " failed: " + describe(e), e);
     }
     if (response == null) {
       throw new LinkDown("GET " + path + ": no answer");
     }
     accept(path, response);
+  }
+
+  /**
+   * Why a request failed. A refused DTLS handshake says so and carries the validator's reason (e.g.
+   * that the device's certificate does not chain to the credential's trust anchors), which is what
+   * an operator needs to fix a certificate; Californium's wrapper only names the exception class.
+   */
+  private static String describe(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HandshakeException handshake) {
+        Throwable reason = handshake.getCause();
+        return "DTLS handshake failed: "
+            + handshake.getMessage()
+            + (reason != null && reason.getMessage() != null
+                ? " (" + reason.getMessage() + ")"
+                : "");
+      }
+    }
+    return String.valueOf(e.getMessage());
   }
 
   /** Takes a value from a GET answer or notification into every cell of that path. */
@@ -263,7 +344,7 @@ final class CoapLink extends DeviceLink {
     try {
       response = client(path).put(text, MediaTypeRegistry.TEXT_PLAIN);
     } catch (ConnectorException | IOException e) {
-      throw new LinkDown("PUT " + path + " failed: " + e.getMessage(), e);
+      throw new LinkDown("PUT " + path + " failed: " + describe(e), e);
     }
     if (response == null) {
       throw new LinkDown("PUT " + path + ": no answer");

@@ -3,6 +3,7 @@ package dev.graft.gateway.field;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Future;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One field device's connection, with its own thread: it polls the inputs bound to it on the
@@ -44,6 +46,9 @@ abstract class DeviceLink implements AutoCloseable {
   private final AtomicLong connects = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean up;
+  private volatile @Nullable String lastFailure;
+  // the failure last logged while the link is down, so a retry with the same reason stays quiet
+  private @Nullable String loggedFailure;
   private volatile boolean closed;
   private final Backoff backoff;
   private long nextAttemptNanos;
@@ -83,7 +88,8 @@ abstract class DeviceLink implements AutoCloseable {
   }
 
   LinkStatus status() {
-    return new LinkStatus(device, up, failedAttempts.get(), connects.get(), writes.get());
+    return new LinkStatus(
+        device, up, failedAttempts.get(), connects.get(), writes.get(), lastFailure);
   }
 
   void addInput(InputCell cell) {
@@ -158,6 +164,7 @@ abstract class DeviceLink implements AutoCloseable {
         up = true;
         connects.incrementAndGet();
         backoff.reset();
+        loggedFailure = null;
         LOG.log(Level.INFO, "field device {0}: link up", device);
         // a device that rebooted forgot its outputs: write them all before anything else
         rewriteAll();
@@ -222,11 +229,19 @@ abstract class DeviceLink implements AutoCloseable {
     failedAttempts.incrementAndGet();
     boolean wasUp = up;
     up = false;
+    String reason = cause.getMessage();
+    lastFailure = reason;
     if (wasUp) {
-      LOG.log(Level.WARNING, "field device {0}: link lost ({1})", device, cause.getMessage());
+      LOG.log(Level.WARNING, "field device {0}: link lost ({1})", device, reason);
+      loggedFailure = reason;
       // outputs to their fault policy before the inputs show bad, so whoever sees bad inputs
       // already reads the fault-policy outputs
       onLost.accept(this);
+    } else if (!Objects.equals(reason, loggedFailure)) {
+      // a device that never answers (a refused certificate, a wrong address) must show in the log
+      // too, once per distinct reason rather than on every retry
+      LOG.log(Level.WARNING, "field device {0}: cannot connect ({1})", device, reason);
+      loggedFailure = reason;
     }
     for (OutputChannel channel : channels) {
       channel.unknown();

@@ -2,9 +2,12 @@ package dev.graft.gateway.field;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -12,18 +15,22 @@ import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real CoAP server (Californium) on a loopback port, plain or DTLS PSK (Scandium), with three
- * text/plain decimal resources: {@code /setpoint} (observable), {@code /plain} (no Observe) and
- * {@code /valve} (takes PUT). Each counts the requests it answered.
+ * A real CoAP server (Californium) on a loopback port, plain, DTLS PSK or DTLS with certificates
+ * (Scandium), with three text/plain decimal resources: {@code /setpoint} (observable), {@code
+ * /plain} (no Observe) and {@code /valve} (takes PUT). Each counts the requests it answered.
  */
 final class CoapTestServer implements AutoCloseable {
   static {
@@ -76,20 +83,16 @@ final class CoapTestServer implements AutoCloseable {
   final int port;
   final boolean secure;
 
-  private CoapTestServer(@Nullable String identity, byte @Nullable [] key) {
+  private CoapTestServer(@Nullable Consumer<DtlsConnectorConfig.Builder> dtls) {
     Configuration config = Configuration.createStandardWithoutFile();
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     CoapEndpoint.Builder builder = new CoapEndpoint.Builder().setConfiguration(config);
-    if (identity != null && key != null) {
+    if (dtls != null) {
       config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY);
-      AdvancedMultiPskStore store = new AdvancedMultiPskStore();
-      store.setKey(identity, key);
-      builder.setConnector(
-          new DTLSConnector(
-              DtlsConnectorConfig.builder(config)
-                  .setAddress(loopback)
-                  .setAdvancedPskStore(store)
-                  .build()));
+      DtlsConnectorConfig.Builder dtlsConfig =
+          DtlsConnectorConfig.builder(config).setAddress(loopback);
+      dtls.accept(dtlsConfig);
+      builder.setConnector(new DTLSConnector(dtlsConfig.build()));
       secure = true;
     } else {
       builder.setInetSocketAddress(loopback);
@@ -104,11 +107,36 @@ final class CoapTestServer implements AutoCloseable {
   }
 
   static CoapTestServer plain() {
-    return new CoapTestServer(null, null);
+    return new CoapTestServer(null);
   }
 
   static CoapTestServer dtls(String identity, byte[] key) {
-    return new CoapTestServer(identity, key);
+    return new CoapTestServer(builder -> {
+      AdvancedMultiPskStore store = new AdvancedMultiPskStore();
+      store.setKey(identity, key);
+      builder.setAdvancedPskStore(store);
+    });
+  }
+
+  /**
+   * DTLS with certificates, as an industrial device would run it: the server presents {@code
+   * device} (key and certificate) and requires a client certificate issued by {@code clientCa}.
+   */
+  static CoapTestServer dtls(DtlsTestPki.Issued device, Path clientCa) {
+    CertificateCredential identity =
+        CertificateCredential.fromPem(device.key(), device.certificate(), clientCa);
+    return new CoapTestServer(builder ->
+        builder
+            .set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED)
+            .setCertificateIdentityProvider(
+                new SingleCertificateProvider(
+                    identity.privateKey(),
+                    identity.chain().toArray(X509Certificate[]::new),
+                    CertificateType.X_509))
+            .setAdvancedCertificateVerifier(
+                StaticNewAdvancedCertificateVerifier.builder()
+                    .setTrustedCertificates(identity.trustAnchors().toArray(X509Certificate[]::new))
+                    .build()));
   }
 
   String address() {
