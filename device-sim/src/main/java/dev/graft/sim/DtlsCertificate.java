@@ -1,25 +1,12 @@
 package dev.graft.sim;
 
-import java.io.ByteArrayInputStream;
+import dev.graft.bundle.keys.X509Pem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -30,8 +17,6 @@ import java.util.stream.Collectors;
  * that the key never appears in {@link #toString()}.
  */
 public final class DtlsCertificate {
-  private static final byte[] BEGIN_KEY = ascii("-----BEGIN PRIVATE KEY-----");
-  private static final byte[] END_KEY = ascii("-----END PRIVATE KEY-----");
   private static final long MAX_PEM_BYTES = 1024 * 1024;
 
   private final PrivateKey privateKey;
@@ -56,7 +41,7 @@ public final class DtlsCertificate {
       throw new IllegalArgumentException(
           "a DTLS certificate identity needs the CA that issues the clients' certificates");
     }
-    checkKeyPair(privateKey, chain.getFirst());
+    X509Pem.requireKeyPair(privateKey, chain.getFirst());
     this.privateKey = privateKey;
     this.chain = List.copyOf(chain);
     this.clientCas = List.copyOf(clientCas);
@@ -117,97 +102,12 @@ public final class DtlsCertificate {
         + "], key=(hidden)]";
   }
 
-  private static void checkKeyPair(PrivateKey privateKey, X509Certificate certificate) {
-    String algorithm =
-        switch (privateKey.getAlgorithm()) {
-          case "EC" -> "SHA256withECDSA";
-          case "RSA" -> "SHA256withRSA";
-          case "Ed25519", "EdDSA" -> "Ed25519";
-          default ->
-              throw new IllegalArgumentException(
-                  "a " + privateKey.getAlgorithm() + " key cannot be used for DTLS");
-        };
-    byte[] challenge = new byte[32];
-    new SecureRandom().nextBytes(challenge);
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(privateKey);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(certificate.getPublicKey());
-      verifier.update(challenge);
-      if (verifier.verify(signature)) {
-        return;
-      }
-    } catch (GeneralSecurityException e) {
-      // a key of another type than the certificate's: the same answer as a wrong key
-    }
-    throw new IllegalArgumentException(
-        "the private key does not belong to the certificate "
-            + certificate.getSubjectX500Principal().getName());
-  }
-
   private static List<X509Certificate> readCertificates(Path file, String field) {
-    byte[] pem = read(file, field);
-    Collection<? extends Certificate> certificates;
-    try {
-      certificates =
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new ByteArrayInputStream(pem));
-    } catch (CertificateException e) {
-      // not the parser's message: a key given here by mistake could show in it
-      throw new IllegalArgumentException(
-          field + " " + file + " is not a PEM certificate file (BEGIN CERTIFICATE)");
-    }
-    List<X509Certificate> result = new ArrayList<>();
-    for (Certificate certificate : certificates) {
-      result.add((X509Certificate) certificate);
-    }
-    if (result.isEmpty()) {
-      throw new IllegalArgumentException(field + " " + file + " holds no PEM certificate");
-    }
-    return result;
+    return X509Pem.certificates(read(file, field), field + " " + file);
   }
 
   private static PrivateKey readPrivateKey(Path file) {
-    byte[] pem = read(file, "key_file");
-    byte[] der = new byte[0];
-    try {
-      int begin = indexOf(pem, BEGIN_KEY, 0);
-      int end = begin < 0 ? -1 : indexOf(pem, END_KEY, begin);
-      if (begin < 0 || end < 0) {
-        String kind =
-            indexOf(pem, ascii("ENCRYPTED PRIVATE KEY"), 0) >= 0
-                ? " is encrypted; give an unencrypted PKCS#8 key"
-                : indexOf(pem, ascii("-----BEGIN EC PRIVATE KEY"), 0) >= 0
-                        || indexOf(pem, ascii("-----BEGIN RSA PRIVATE KEY"), 0) >= 0
-                    ? " is a traditional (SEC1/PKCS#1) key; convert it with `openssl pkcs8 -topk8"
-                        + " -nocrypt -in KEY -out KEY.pk8`"
-                    : " holds no PEM PKCS#8 private key (BEGIN PRIVATE KEY)";
-        throw new IllegalArgumentException("key_file " + file + kind);
-      }
-      byte[] body = Arrays.copyOfRange(pem, begin + BEGIN_KEY.length, end);
-      try {
-        der = Base64.getMimeDecoder().decode(body);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("key_file " + file + " has a damaged PEM body");
-      } finally {
-        Arrays.fill(body, (byte) 0);
-      }
-      for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
-        try {
-          return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-          // not this algorithm: try the next
-        }
-      }
-      throw new IllegalArgumentException(
-          "key_file " + file + " is not an EC, RSA or Ed25519 PKCS#8 key");
-    } finally {
-      Arrays.fill(pem, (byte) 0);
-      Arrays.fill(der, (byte) 0);
-    }
+    return X509Pem.pkcs8PrivateKey(read(file, "key_file"), "key_file " + file);
   }
 
   private static byte[] read(Path file, String field) {
@@ -223,22 +123,5 @@ public final class DtlsCertificate {
       throw new IllegalArgumentException(
           field + " " + file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
     }
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle, int from) {
-    outer:
-    for (int i = from; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -1,24 +1,12 @@
 package dev.graft.gateway.field;
 
-import java.io.ByteArrayInputStream;
+import dev.graft.bundle.keys.X509Pem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -33,8 +21,6 @@ import java.util.stream.Collectors;
  * from are wiped as soon as the key is decoded.
  */
 public final class CertificateCredential {
-  private static final byte[] BEGIN_KEY = ascii("-----BEGIN PRIVATE KEY-----");
-  private static final byte[] END_KEY = ascii("-----END PRIVATE KEY-----");
 
   /** A PEM key file is a few hundred bytes; the cap keeps a wrong path from reading a disk. */
   private static final long MAX_PEM_BYTES = 1024 * 1024;
@@ -63,7 +49,7 @@ public final class CertificateCredential {
           "a certificate credential needs at least one trust anchor (the CA that issued the"
               + " device certificates)");
     }
-    checkKeyPair(privateKey, chain.getFirst());
+    X509Pem.requireKeyPair(privateKey, chain.getFirst());
     this.privateKey = privateKey;
     this.chain = List.copyOf(chain);
     this.trustAnchors = List.copyOf(trustAnchors);
@@ -119,98 +105,12 @@ public final class CertificateCredential {
         + ", key=(hidden)]";
   }
 
-  private static void checkKeyPair(PrivateKey privateKey, X509Certificate certificate) {
-    String algorithm =
-        switch (privateKey.getAlgorithm()) {
-          case "EC" -> "SHA256withECDSA";
-          case "RSA" -> "SHA256withRSA";
-          case "Ed25519", "EdDSA" -> "Ed25519";
-          default ->
-              throw new IllegalArgumentException(
-                  "a " + privateKey.getAlgorithm() + " key cannot be used for DTLS");
-        };
-    byte[] challenge = new byte[32];
-    new SecureRandom().nextBytes(challenge);
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(privateKey);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(certificate.getPublicKey());
-      verifier.update(challenge);
-      if (verifier.verify(signature)) {
-        return;
-      }
-    } catch (GeneralSecurityException e) {
-      // a key of another type than the certificate's: the same answer as a wrong key
-    }
-    throw new IllegalArgumentException(
-        "the private key does not belong to the certificate "
-            + certificate.getSubjectX500Principal().getName());
-  }
-
   private static List<X509Certificate> readCertificates(Path file, String what) {
-    byte[] pem = read(file, what);
-    Collection<? extends Certificate> certificates;
-    try {
-      certificates =
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new ByteArrayInputStream(pem));
-    } catch (CertificateException e) {
-      // neither the parser's message nor the cause: a key given by mistake would be in it
-      throw new IllegalArgumentException(
-          what + " " + file + " is not a PEM certificate file (BEGIN CERTIFICATE)");
-    }
-    List<X509Certificate> result = new ArrayList<>();
-    for (Certificate certificate : certificates) {
-      result.add((X509Certificate) certificate);
-    }
-    if (result.isEmpty()) {
-      throw new IllegalArgumentException(what + " " + file + " holds no PEM certificate");
-    }
-    return result;
+    return X509Pem.certificates(read(file, what), what + " " + file);
   }
 
   private static PrivateKey readPrivateKey(Path file) {
-    byte[] pem = read(file, "private key");
-    byte[] der = new byte[0];
-    try {
-      int begin = indexOf(pem, BEGIN_KEY, 0);
-      int end = begin < 0 ? -1 : indexOf(pem, END_KEY, begin);
-      if (begin < 0 || end < 0) {
-        // say what the file is without echoing any of it
-        String kind =
-            indexOf(pem, ascii("ENCRYPTED PRIVATE KEY"), 0) >= 0
-                ? " is encrypted; give an unencrypted PKCS#8 key"
-                : indexOf(pem, ascii("-----BEGIN EC PRIVATE KEY"), 0) >= 0
-                        || indexOf(pem, ascii("-----BEGIN RSA PRIVATE KEY"), 0) >= 0
-                    ? " is a traditional (SEC1/PKCS#1) key; convert it with `openssl pkcs8 -topk8"
-                        + " -nocrypt -in KEY -out KEY.pk8`"
-                    : " holds no PEM PKCS#8 private key (BEGIN PRIVATE KEY)";
-        throw new IllegalArgumentException("private key " + file + kind);
-      }
-      byte[] body = Arrays.copyOfRange(pem, begin + BEGIN_KEY.length, end);
-      try {
-        der = Base64.getMimeDecoder().decode(body);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("private key " + file + " has a damaged PEM body");
-      } finally {
-        Arrays.fill(body, (byte) 0);
-      }
-      for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
-        try {
-          return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-          // not this algorithm: try the next (the exception would describe the key, drop it)
-        }
-      }
-      throw new IllegalArgumentException(
-          "private key " + file + " is not an EC, RSA or Ed25519 PKCS#8 key");
-    } finally {
-      Arrays.fill(pem, (byte) 0);
-      Arrays.fill(der, (byte) 0);
-    }
+    return X509Pem.pkcs8PrivateKey(read(file, "private key"), "private key " + file);
   }
 
   private static byte[] read(Path file, String what) {
@@ -226,22 +126,5 @@ public final class CertificateCredential {
       throw new IllegalArgumentException(
           what + " " + file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
     }
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle, int from) {
-    outer:
-    for (int i = from; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  private static byte[] ascii(String text) {
-    return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 }
