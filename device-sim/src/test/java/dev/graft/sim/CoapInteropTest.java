@@ -2,8 +2,8 @@ package dev.graft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.graft.bundle.keys.testing.DtlsTestPki;
 import dev.graft.sim.plant.Plant;
-import dev.graft.sim.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +26,8 @@ class CoapInteropTest {
   private static final String KEY = "interop-test-key-7f3a";
 
   @TempDir static Path pkiFolder;
-  private static TestPki pki;
-  private static TestPki.Issued gateway;
+  private static DtlsTestPki pki;
+  private static DtlsTestPki.Issued gateway;
   private static DtlsCertificate thermostatCertificate;
   private static SimulatedSite site;
   private static Plant plant;
@@ -38,9 +38,9 @@ class CoapInteropTest {
    */
   @BeforeAll
   static void startSite() {
-    pki = TestPki.in(pkiFolder).ca("site-ca").ca("other-ca");
+    pki = DtlsTestPki.in(pkiFolder).ca("site-ca").ca("other-ca");
     gateway = pki.gateway("graft-gateway", "site-ca");
-    TestPki.Issued thermostat = pki.device("thermostat", "site-ca", "IP:127.0.0.1");
+    DtlsTestPki.Issued thermostat = pki.device("thermostat", "site-ca", "IP:127.0.0.1");
     thermostatCertificate =
         DtlsCertificate.fromPem(
             thermostat.key(), thermostat.certificate(), pkiFolder.resolve("site-ca.pem"));
@@ -189,7 +189,8 @@ class CoapInteropTest {
   }
 
   /** coap-client over DTLS with certificates: its own, and the CA it checks the device against. */
-  private static String[] certificate(TestPki.Issued client, String trusted, String... arguments) {
+  private static String[] certificate(
+      DtlsTestPki.Issued client, String trusted, String... arguments) {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -234,7 +235,7 @@ class CoapInteropTest {
 
   @Test
   void clientCertificateFromAnotherCa_dtls_refusedAndChangesNothing() throws Exception {
-    TestPki.Issued stranger = pki.gateway("stranger", "other-ca");
+    DtlsTestPki.Issued stranger = pki.gateway("stranger", "other-ca");
 
     ExternalTool.Result get =
         ExternalTool.run(LIMIT, certificate(stranger, "site-ca", "-B", "3", "-m", "get"));

@@ -3,8 +3,8 @@ package dev.graft.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.bundle.keys.testing.DtlsTestPki;
 import dev.graft.sim.plant.PlantParameters;
-import dev.graft.sim.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,8 +154,8 @@ class SiteConfigReaderTest {
   }
 
   /** The thermostat's certificate from a site CA, written into the test's folder. */
-  private TestPki.Issued thermostat() {
-    return TestPki.in(folder).ca("site-ca").device("thermostat", "site-ca", "IP:127.0.0.1");
+  private DtlsTestPki.Issued thermostat() {
+    return DtlsTestPki.in(folder).ca("site-ca").device("thermostat", "site-ca", "IP:127.0.0.1");
   }
 
   @Test
@@ -232,7 +232,7 @@ class SiteConfigReaderTest {
   @Test
   void parse_keyOfAnotherCertificate_isRefusedWithoutShowingIt() throws Exception {
     thermostat();
-    TestPki.in(folder).device("boiler", "site-ca", "IP:127.0.0.2");
+    DtlsTestPki.in(folder).device("boiler", "site-ca", "IP:127.0.0.2");
 
     assertThatThrownBy(() ->
             parse(

@@ -3,6 +3,7 @@ package dev.graft.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.bundle.keys.testing.DtlsTestPki;
 import dev.graft.gateway.field.Credentials;
 import dev.graft.gateway.field.FieldOptions;
 import dev.graft.gateway.field.FieldPort;
@@ -14,7 +15,6 @@ import dev.graft.policies.Manifest;
 import dev.graft.sim.DtlsCertificate;
 import dev.graft.sim.SimulatedSite;
 import dev.graft.sim.SiteConfig;
-import dev.graft.sim.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,15 +34,15 @@ class CoapsCertificateTest {
   private static final Duration AWAIT = Duration.ofSeconds(30);
 
   @TempDir static Path folder;
-  private static TestPki pki;
-  private static TestPki.Issued gateway;
+  private static DtlsTestPki pki;
+  private static DtlsTestPki.Issued gateway;
 
   private SimulatedSite site;
   private FieldSite field;
 
   @BeforeAll
   static void makePki() {
-    pki = TestPki.in(folder).ca("site-ca").ca("other-ca");
+    pki = DtlsTestPki.in(folder).ca("site-ca").ca("other-ca");
     gateway = pki.gateway("graft-gateway", "site-ca");
   }
 
@@ -61,7 +61,7 @@ class CoapsCertificateTest {
 
   /** A thermostat whose certificate {@code ca} issued, requiring clients from the site CA. */
   private static SimulatedSite thermostat(String name, String ca) {
-    TestPki.Issued device = pki.device(name, ca, "IP:127.0.0.1");
+    DtlsTestPki.Issued device = pki.device(name, ca, "IP:127.0.0.1");
     DtlsCertificate certificate =
         DtlsCertificate.fromPem(device.key(), device.certificate(), folder.resolve("site-ca.pem"));
     return SimulatedSite.start(SiteConfig.defaults().withSpeed(0).withCertificate(certificate));

@@ -2,7 +2,7 @@ package dev.graft.sim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graft.sim.testing.TestPki;
+import dev.graft.bundle.keys.testing.DtlsTestPki;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
@@ -93,7 +93,7 @@ class DeviceSimCliTest {
 
   @Test
   void site_dtlsCertificate_printsWhatTheEndpointAccepts() throws Exception {
-    TestPki.in(folder).ca("site-ca").device("thermostat", "site-ca", "IP:127.0.0.1");
+    DtlsTestPki.in(folder).ca("site-ca").device("thermostat", "site-ca", "IP:127.0.0.1");
     Path config = folder.resolve("site.yaml");
     Files.writeString(
         config,

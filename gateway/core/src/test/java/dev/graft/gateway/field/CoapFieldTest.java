@@ -3,6 +3,7 @@ package dev.graft.gateway.field;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.bundle.keys.testing.DtlsTestPki;
 import dev.graft.gateway.runtime.ProcessImage;
 import dev.graft.policies.Grant;
 import java.nio.charset.StandardCharsets;

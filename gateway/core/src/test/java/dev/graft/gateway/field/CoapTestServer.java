@@ -1,5 +1,6 @@
 package dev.graft.gateway.field;
 
+import dev.graft.bundle.keys.testing.DtlsTestPki;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

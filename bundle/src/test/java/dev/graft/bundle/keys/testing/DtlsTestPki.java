@@ -1,4 +1,4 @@
-package dev.graft.gateway.field;
+package dev.graft.bundle.keys.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,24 +14,24 @@ import java.util.concurrent.TimeUnit;
  * (and the way transport's MQTT test PKI does): EC P-256 CAs, device certificates naming the
  * device's address, and gateway client certificates. Every file is PEM; keys are PKCS#8.
  */
-final class DtlsTestPki {
+public final class DtlsTestPki {
   private final Path directory;
 
   /**
    * One issued identity: its PKCS#8 key, its certificate, and the CA certificate that issued it.
    */
-  record Issued(Path key, Path certificate, Path ca) {}
+  public record Issued(Path key, Path certificate, Path ca) {}
 
   private DtlsTestPki(Path directory) {
     this.directory = directory;
   }
 
-  static DtlsTestPki in(Path directory) {
+  public static DtlsTestPki in(Path directory) {
     return new DtlsTestPki(directory);
   }
 
   /** Creates a self-signed CA named {@code name}: {@code name.pem} and {@code name.key}. */
-  DtlsTestPki ca(String name) {
+  public DtlsTestPki ca(String name) {
     openssl(
         "req",
         "-x509",
@@ -59,12 +59,12 @@ final class DtlsTestPki {
    * A device (DTLS server) certificate from {@code ca} whose subject alternative names are {@code
    * san}.
    */
-  Issued device(String name, String ca, String san) {
+  public Issued device(String name, String ca, String san) {
     return issue(name, ca, "extendedKeyUsage=serverAuth\nsubjectAltName=" + san);
   }
 
   /** A gateway (DTLS client) certificate from {@code ca}. */
-  Issued gateway(String name, String ca) {
+  public Issued gateway(String name, String ca) {
     return issue(name, ca, "extendedKeyUsage=clientAuth");
   }
 
