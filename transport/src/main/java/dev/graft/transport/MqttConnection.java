@@ -81,9 +81,17 @@ public final class MqttConnection implements AutoCloseable {
       MqttLogin login = options.login().get();
       paho.setUserName(login.username());
       char[] password = login.password();
-      // Paho keeps the bytes to log in again after a reconnect; the char copy is cleared.
-      paho.setPassword(new String(password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      // Paho keeps the bytes to log in again after a reconnect; the copies made on the way are
+      // cleared (encoded straight from the chars: no String that would stay until collected).
+      java.nio.ByteBuffer encoded =
+          java.nio.charset.StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password));
+      byte[] bytes = new byte[encoded.remaining()];
+      encoded.get(bytes);
+      paho.setPassword(bytes);
       java.util.Arrays.fill(password, '\0');
+      if (encoded.hasArray()) {
+        java.util.Arrays.fill(encoded.array(), (byte) 0);
+      }
     }
     if (options.tls().isPresent()) {
       SSLSocketFactory factory = TlsContexts.socketFactory(options.tls().get());
