@@ -10,9 +10,9 @@ import java.security.NoSuchAlgorithmException;
  * the revision Bouncy Castle 1.87 implements. Revisions after -07 replaced its OID-based domain
  * separators with the label strings used here, and -13 took the final IANA OID ({@value #OID},
  * which BC writes into its keys). The test vector used here comes from the draft repository
- * (lamps-wg/draft-composite-sigs) at commit 5aa6a70, which is first contained in the tag of
- * draft -14, not -13; -14 keeps the construction, OID, prefix and label of -13, and the vector
- * verifies here and in BC.
+ * (lamps-wg/draft-composite-sigs) at commit 5aa6a70, which is first contained in the tag of draft
+ * -14, not -13; -14 keeps the construction, OID, prefix and label of -13, and the vector verifies
+ * here and in BC.
  *
  * <p>Both components sign the same message representative M' = Prefix ‖ Label ‖ len(ctx) ‖ ctx ‖
  * SHA-512(M), here with an empty context, so M' is 127 bytes whatever the size of M: short enough

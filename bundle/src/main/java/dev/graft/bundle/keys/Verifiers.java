@@ -15,6 +15,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.params.MLDSAParameters;
 import org.bouncycastle.crypto.params.MLDSAPublicKeyParameters;
@@ -77,7 +78,16 @@ public final class Verifiers {
             Arrays.copyOfRange(raw, 0, CompositeMlDsa.MLDSA_PUBLIC_KEY_BYTES));
     Ed25519PublicKeyParameters ed25519 =
         new Ed25519PublicKeyParameters(raw, CompositeMlDsa.MLDSA_PUBLIC_KEY_BYTES);
+    Set<String> components =
+        Set.of(
+            "mldsa65:" + HexFormat.of().formatHex(mldsa.getEncoded()),
+            "ed25519:" + HexFormat.of().formatHex(ed25519.getEncoded()));
     return new KeyVerifier(key, "mldsa65-ed25519:" + HexFormat.of().formatHex(raw)) {
+      @Override
+      public Set<String> components() {
+        return components;
+      }
+
       @Override
       public boolean verify(byte[] message, byte[] signature) {
         if (signature.length != CompositeMlDsa.SIGNATURE_BYTES) {

@@ -8,6 +8,7 @@ import dev.graft.bundle.keys.Verifier;
 import dev.graft.bundle.keys.Verifiers;
 import dev.graft.bundle.metadata.Signature;
 import dev.graft.bundle.metadata.SignedMetadata;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.Set;
  * The signature rule every role obeys: at least {@code threshold} distinct keys among those the
  * delegating role lists must have signed the canonical {@code signed} bytes. Distinct means
  * distinct key material: one key listed under two ids counts once. A composite key counts only when
- * both of its halves verify (see {@link Verifiers}).
+ * both of its halves verify (see {@link Verifiers}), and only when neither half belongs to a key
+ * already counted: composite keys (M1, E1) and (M1, E2) are one signer, since whoever holds M1 and
+ * can forge Ed25519 signs for both.
  */
 public final class Thresholds {
   private Thresholds() {}
@@ -41,6 +44,8 @@ public final class Thresholds {
     }
     byte[] message = metadata.canonicalSigned();
     Set<String> signers = new HashSet<>();
+    Set<String> countedComponents = new HashSet<>();
+    boolean sharedHalf = false;
     for (String keyId : keyIds) {
       TufKey key = keys.get(keyId);
       Signature signature = byKeyId.get(keyId);
@@ -49,9 +54,19 @@ public final class Thresholds {
       }
       Optional<Verifier> verifier = Verifiers.forKey(key);
       Optional<byte[]> sig = signature.bytes();
-      if (verifier.isPresent() && sig.isPresent() && verifier.get().verify(message, sig.get())) {
-        signers.add(verifier.get().fingerprint());
+      if (verifier.isEmpty()
+          || sig.isEmpty()
+          || signers.contains(verifier.get().fingerprint())
+          || !verifier.get().verify(message, sig.get())) {
+        continue;
       }
+      Set<String> components = verifier.get().components();
+      if (!Collections.disjoint(components, countedComponents)) {
+        sharedHalf = true;
+        continue;
+      }
+      countedComponents.addAll(components);
+      signers.add(verifier.get().fingerprint());
     }
     if (signers.size() < threshold) {
       throw new ThresholdException(
@@ -63,7 +78,11 @@ public final class Thresholds {
               + " distinct key(s) of the "
               + keyIds.size()
               + " it trusts; threshold is "
-              + threshold);
+              + threshold
+              + (sharedHalf
+                  ? " (composite keys that share an ML-DSA or Ed25519 half count once; give each"
+                      + " signer keys of their own)"
+                  : ""));
     }
     return signers;
   }

@@ -111,6 +111,12 @@ public final class RepositoryFixture {
   public final Map<String, Long> delegatedVersions = new LinkedHashMap<>();
   public final Map<String, Map<String, byte[]>> delegatedTargets = new LinkedHashMap<>();
 
+  /**
+   * Every key a delegation was made to, by id: a role delegated twice to different keys (by two
+   * delegators) is signed by its first key, yet each delegator lists the key it named.
+   */
+  private final Map<String, TufKey> delegationKeysById = new LinkedHashMap<>();
+
   /** Every metadata file published so far, by file name, as last published. */
   private final Map<String, byte[]> published = new LinkedHashMap<>();
 
@@ -124,6 +130,16 @@ public final class RepositoryFixture {
 
   public static Signer newCompositeKey() {
     return TestSigner.composite(RANDOM);
+  }
+
+  /** A composite key with the ML-DSA-65 half of {@code key} (a fixture key) and its own Ed25519. */
+  public static Signer newCompositeKeySharingMlDsa(Signer key) {
+    return TestSigner.sharingMlDsa((TestSigner) key, RANDOM);
+  }
+
+  /** A composite key with the Ed25519 half of {@code key} (a fixture key) and its own ML-DSA-65. */
+  public static Signer newCompositeKeySharingEd25519(Signer key) {
+    return TestSigner.sharingEd25519((TestSigner) key, RANDOM);
   }
 
   public static Signer newEd25519Key() {
@@ -301,6 +317,12 @@ public final class RepositoryFixture {
       delegatedKeys
           .getOrDefault(role.name(), List.of())
           .forEach(s -> delegationKeys.put(s.keyId(), s.publicKey()));
+      for (String keyId : role.keyIds()) {
+        TufKey key = delegationKeysById.get(keyId);
+        if (key != null) {
+          delegationKeys.putIfAbsent(keyId, key);
+        }
+      }
     }
     return Optional.of(new Delegations(delegationKeys, roles, JsonObject.empty()));
   }
@@ -364,6 +386,7 @@ public final class RepositoryFixture {
       childDelegations.computeIfAbsent(delegator, d -> new ArrayList<>()).add(role);
     }
     delegatedKeys.putIfAbsent(role.name(), List.of(key));
+    delegationKeysById.put(key.keyId(), key.publicKey());
     delegatedVersions.putIfAbsent(role.name(), 1L);
   }
 

@@ -41,6 +41,33 @@ public final class TestSigner implements Signer {
     this.publicKey = TufKey.of(type, publicValue);
   }
 
+  private TestSigner(MLDSAPrivateKeyParameters mldsa, Ed25519PrivateKeyParameters ed25519) {
+    this.mldsa = mldsa;
+    this.ed25519 = ed25519;
+    byte[] mlPublic = mldsa.getPublicKeyParameters().getEncoded();
+    byte[] edPublic = ed25519.generatePublicKey().getEncoded();
+    byte[] both = new byte[mlPublic.length + edPublic.length];
+    System.arraycopy(mlPublic, 0, both, 0, mlPublic.length);
+    System.arraycopy(edPublic, 0, both, mlPublic.length, edPublic.length);
+    this.publicKey = TufKey.of(KeyType.MLDSA65_ED25519, HexFormat.of().formatHex(both));
+  }
+
+  /** A new composite key with the ML-DSA-65 half of {@code other} and a fresh Ed25519 half. */
+  public static TestSigner sharingMlDsa(TestSigner other, SecureRandom random) {
+    if (other.mldsa == null) {
+      throw new IllegalArgumentException("not a composite key");
+    }
+    return new TestSigner(other.mldsa, new Ed25519PrivateKeyParameters(random));
+  }
+
+  /** A new composite key with the Ed25519 half of {@code other} and a fresh ML-DSA-65 half. */
+  public static TestSigner sharingEd25519(TestSigner other, SecureRandom random) {
+    byte[] seed = new byte[32];
+    random.nextBytes(seed);
+    return new TestSigner(
+        new MLDSAPrivateKeyParameters(MLDSAParameters.ml_dsa_65, seed), other.ed25519);
+  }
+
   public static TestSigner composite(SecureRandom random) {
     return new TestSigner(KeyType.MLDSA65_ED25519, random);
   }
