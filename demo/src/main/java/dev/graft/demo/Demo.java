@@ -264,6 +264,7 @@ public final class Demo {
               gatewaySide,
               engineer.rootAnchor(),
               director.rootAnchor(),
+              director.siteKeyAnchor(),
               grant,
               credentials)) {
         Gateway.Prepared running = install(gateway, "1.0.0");

@@ -1,9 +1,11 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.KeyType;
+import dev.graft.bundle.keys.PublicKeyFile;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.SoftwareKey;
 import dev.graft.bundle.keys.TufKey;
@@ -47,7 +49,7 @@ import java.util.OptionalLong;
  * the metadata is exactly what the gateway's verification needs today.
  */
 final class Director {
-  static final String GRANTS_ROLE = "grants";
+  static final String GRANTS_ROLE = Grants.ROLE;
   private static final String SPEC = "1.0.31";
 
   private final String gatewayId;
@@ -77,6 +79,14 @@ final class Director {
         sign(
             new Root(SPEC, 1, expires, true, keyMap, roles, JsonObject.empty()),
             key(RoleType.ROOT));
+  }
+
+  /**
+   * The site key's public key file: the third trust anchor a gateway is commissioned with, to which
+   * it pins the {@code grants} role.
+   */
+  byte[] siteKeyAnchor() {
+    return PublicKeyFile.encode(siteKey.publicKey());
   }
 
   /** The director's root version 1: the second trust anchor a gateway is commissioned with. */
@@ -191,7 +201,7 @@ final class Director {
 
   /** The director target path of a gateway's grant. */
   static String grantPath(String gatewayId) {
-    return "grants/" + gatewayId + ".yaml";
+    return Grants.path(gatewayId);
   }
 
   private static byte[] sign(Signed signed, Signer signer) {

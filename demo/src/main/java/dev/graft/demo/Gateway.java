@@ -2,10 +2,12 @@ package dev.graft.demo;
 
 import dev.graft.bundle.director.Agreement;
 import dev.graft.bundle.director.DirectorAgreement;
+import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.director.ReleaseInfo;
 import dev.graft.bundle.format.Bundle;
 import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.metadata.TargetFile;
+import dev.graft.bundle.tuf.PinnedRole;
 import dev.graft.bundle.tuf.TufClient;
 import dev.graft.bundle.tufclient.FileTrustedStore;
 import dev.graft.gateway.field.Credentials;
@@ -38,7 +40,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,7 @@ final class Gateway implements AutoCloseable {
   private final Path home;
   private final MqttConnection connection;
   private final byte[] grantBytes;
+  private final PinnedRole siteKeys;
   private final Grant grant;
   private final Credentials credentials;
   private final SlotWatch slots = new SlotWatch();
@@ -91,8 +93,9 @@ final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Commissions the gateway: both root anchors go into its trusted stores under {@code home}, and
-   * it keeps the site's grant (whose hashes the director signs).
+   * Commissions the gateway: both root anchors go into its trusted stores under {@code home}, the
+   * site key becomes the pin of the director's {@code grants} role, and it keeps the site's grant
+   * (whose hashes the site key signs in that role).
    */
   Gateway(
       String id,
@@ -100,6 +103,7 @@ final class Gateway implements AutoCloseable {
       MqttConnection connection,
       byte[] imageRoot,
       byte[] directorRoot,
+      byte[] siteKey,
       byte[] grantBytes,
       Credentials credentials)
       throws IOException {
@@ -107,6 +111,7 @@ final class Gateway implements AutoCloseable {
     this.home = home;
     this.connection = connection;
     this.grantBytes = grantBytes.clone();
+    this.siteKeys = Grants.siteKeysFromFiles(List.of(siteKey), 1);
     this.grant = Grant.parse(grantBytes);
     this.credentials = credentials;
     Files.createDirectories(home.resolve("image"));
@@ -118,7 +123,8 @@ final class Gateway implements AutoCloseable {
 
   /**
    * Refreshes both repositories and returns what they agree this gateway should run, after checking
-   * that the director's grants role still signs the grant the gateway holds.
+   * that the director's grants role, delegated to exactly the site key, still signs the grant the
+   * gateway holds.
    *
    * @throws dev.graft.bundle.TrustException on any refusal (signatures, versions, hashes, another
    *     gateway's metadata, disagreement, a downgrade)
@@ -128,7 +134,7 @@ final class Gateway implements AutoCloseable {
     image.refresh();
     TufClient director = client("director", true);
     director.refresh();
-    TufClient.verifyTarget(director.requireTarget(Director.grantPath(id)), grantBytes);
+    Grants.require(director, id, grantBytes);
     return DirectorAgreement.require(
         director.topLevelTargets(), image::findTarget, ReleaseEngineer.HARDWARE, floor);
   }
@@ -329,9 +335,7 @@ final class Gateway implements AutoCloseable {
                     ? MqttRepository.director(connection, id, FetchOptions.DEFAULT)
                     : MqttRepository.imageRepository(connection, FetchOptions.DEFAULT))
             .store(new FileTrustedStore(home.resolve(name)));
-    return director
-        ? builder.gatewayId(id).hybridDelegatedRoles(Set.of(Director.GRANTS_ROLE)).build()
-        : builder.build();
+    return director ? builder.gatewayId(id).pin(siteKeys).build() : builder.build();
   }
 
   private ScanLoop requireLoop() {

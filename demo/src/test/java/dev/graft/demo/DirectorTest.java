@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.bundle.WrongGatewayException;
+import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tuf.InMemoryTrustedStore;
@@ -14,8 +15,8 @@ import dev.graft.transport.MqttOptions;
 import dev.graft.transport.MqttRepository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class DirectorTest {
         .repository(MqttRepository.director(connection, director.gatewayId(), FetchOptions.DEFAULT))
         .store(store)
         .gatewayId(gatewayId)
-        .hybridDelegatedRoles(Set.of(Director.GRANTS_ROLE))
+        .pin(Grants.siteKeysFromFiles(List.of(director.siteKeyAnchor()), 1))
         .build();
   }
 
@@ -75,8 +76,7 @@ class DirectorTest {
     assertThat(named).isNotNull();
     assertThat(named.hashes()).isEqualTo(bundleTarget().hashes());
     assertThat(named.custom().orElseThrow().object("graft").string("rollout")).isEqualTo("r2");
-    TargetFile grant = client.requireTarget(Director.grantPath("gw-test-1"));
-    TufClient.verifyTarget(grant, GRANT); // throws if the signed hashes differ
+    Grants.require(client, "gw-test-1", GRANT); // throws if the signed hashes differ
     assertThat(client.targetsRoles()).containsKey(Director.GRANTS_ROLE);
   }
 

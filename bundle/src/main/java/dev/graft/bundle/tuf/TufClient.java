@@ -7,6 +7,7 @@ import dev.graft.bundle.JsonFormatException;
 import dev.graft.bundle.MixAndMatchException;
 import dev.graft.bundle.RepositoryException;
 import dev.graft.bundle.RollbackAttackException;
+import dev.graft.bundle.TargetFromWrongRoleException;
 import dev.graft.bundle.TargetNotFoundException;
 import dev.graft.bundle.TrustException;
 import dev.graft.bundle.WrongGatewayException;
@@ -60,19 +61,30 @@ public final class TufClient {
   private static final String SNAPSHOT = RoleType.SNAPSHOT.typeName();
   private static final String TARGETS = RoleType.TARGETS.typeName();
 
+  /** A targets role as reached through one delegator; root delegates the top-level targets. */
+  private record Delegation(String delegator, String role) {}
+
+  private static final Delegation TOP_LEVEL = new Delegation(ROOT, TARGETS);
+
   private final Repository repository;
   private final TrustedStore store;
   private final Clock clock;
   private final Limits limits;
   private final JsonParser parser;
   private final boolean requireHybrid;
-  private final Set<String> hybridDelegatedRoles;
+  private final Map<String, PinnedRole> pinnedRoles;
   private final @Nullable String gatewayId;
 
   private SignedMetadata<Root> root;
   private @Nullable SignedMetadata<Timestamp> timestamp;
   private @Nullable SignedMetadata<Snapshot> snapshot;
-  private final Map<String, SignedMetadata<Targets>> targets = new LinkedHashMap<>();
+
+  /**
+   * Targets roles trusted in this session, keyed by who delegated them: a role that two roles
+   * delegate (to different keys) is verified against the delegation each lookup went through.
+   */
+  private final Map<Delegation, SignedMetadata<Targets>> targets = new LinkedHashMap<>();
+
   private @Nullable Instant referenceTime;
 
   private TufClient(Builder builder) {
@@ -82,7 +94,7 @@ public final class TufClient {
     this.limits = builder.limits;
     this.parser = builder.parser;
     this.requireHybrid = builder.requireHybrid;
-    this.hybridDelegatedRoles = Set.copyOf(builder.hybridDelegatedRoles);
+    this.pinnedRoles = Map.copyOf(builder.pinnedRoles);
     this.gatewayId = builder.gatewayId;
     byte[] rootBytes =
         store
@@ -144,7 +156,7 @@ public final class TufClient {
     updateRootChain();
     loadTimestamp();
     loadSnapshot();
-    loadTargets(TARGETS, ROOT);
+    loadTargets(TOP_LEVEL, null);
   }
 
   public Root root() {
@@ -161,7 +173,7 @@ public final class TufClient {
 
   /** The trusted top-level targets role; only after {@link #refresh()}. */
   public Targets topLevelTargets() {
-    SignedMetadata<Targets> trusted = targets.get(TARGETS);
+    SignedMetadata<Targets> trusted = targets.get(TOP_LEVEL);
     if (trusted == null) {
       throw new IllegalStateException("refresh() must succeed before targets are trusted");
     }
@@ -171,7 +183,7 @@ public final class TufClient {
   /** The targets roles loaded so far, by name, in the order they were trusted. */
   public Map<String, Targets> targetsRoles() {
     Map<String, Targets> out = new LinkedHashMap<>();
-    targets.forEach((name, md) -> out.put(name, md.signed()));
+    targets.forEach((delegation, md) -> out.putIfAbsent(delegation.role(), md.signed()));
     return Collections.unmodifiableMap(out);
   }
 
@@ -392,15 +404,17 @@ public final class TufClient {
 
   // ---- 5.6 targets and delegations --------------------------------------------------------
 
-  private SignedMetadata<Targets> loadTargets(String roleName, String delegator) {
-    SignedMetadata<Targets> loaded = targets.get(roleName);
+  private SignedMetadata<Targets> loadTargets(
+      Delegation delegation, @Nullable SignedMetadata<Targets> parent) {
+    SignedMetadata<Targets> loaded = targets.get(delegation);
     if (loaded != null) {
       return loaded;
     }
+    String roleName = delegation.role();
     Optional<byte[]> local = store.load(roleName);
     if (local.isPresent()) {
       try {
-        return updateTargets(local.get(), roleName, delegator);
+        return updateTargets(local.get(), delegation, parent);
       } catch (TrustException e) {
         // Stale or unverifiable: download the current one below.
       }
@@ -426,12 +440,15 @@ public final class TufClient {
             .orElseThrow(() ->
                 new RepositoryException("the repository has no " + fileName(roleName, version)));
     data = EndlessDataException.requireWithin(data, maxLength, fileName(roleName, version));
-    SignedMetadata<Targets> verified = updateTargets(data, roleName, delegator);
+    SignedMetadata<Targets> verified = updateTargets(data, delegation, parent);
     store.store(roleName, data);
     return verified;
   }
 
-  private SignedMetadata<Targets> updateTargets(byte[] data, String roleName, String delegator) {
+  private SignedMetadata<Targets> updateTargets(
+      byte[] data, Delegation delegation, @Nullable SignedMetadata<Targets> parent) {
+    String roleName = delegation.role();
+    String delegator = delegation.delegator();
     SignedMetadata<Snapshot> snap = requireSnapshot();
     checkFinalSnapshot();
     MetaFile meta =
@@ -446,16 +463,12 @@ public final class TufClient {
                         + ".json"));
     checkLengthAndHashes(data, meta.length(), meta.hashes(), roleName + " metadata");
     SignedMetadata<Targets> candidate = SignedMetadata.parseTargets(data, parser);
-    if (roleName.equals(TARGETS)) {
+    if (parent == null) {
       checkGateway(candidate, TARGETS);
       Root trustedRoot = root.signed();
       Role role = trustedRoot.role(RoleType.TARGETS);
       Thresholds.check(candidate, TARGETS, trustedRoot.keys(), role.keyIds(), role.threshold());
     } else {
-      SignedMetadata<Targets> parent = targets.get(delegator);
-      if (parent == null) {
-        throw new IllegalStateException("delegator " + delegator + " must be loaded first");
-      }
       Delegations delegations =
           parent
               .signed()
@@ -466,9 +479,15 @@ public final class TufClient {
               .role(roleName)
               .orElseThrow(
                   () -> new IllegalStateException(delegator + " does not delegate to " + roleName));
-      if (requireHybrid && hybridDelegatedRoles.contains(roleName)) {
+      // Every delegated targets role authorises code or configuration offline, so the hybrid
+      // rule holds for all of them, not only for the roles a caller thought of.
+      if (requireHybrid) {
         Thresholds.requireHybrid(
             "delegation from " + delegator + " to " + roleName, delegations.keys(), role.keyIds());
+      }
+      PinnedRole pinned = pinnedRoles.get(roleName);
+      if (pinned != null) {
+        pinned.check(delegator, delegations, role);
       }
       Thresholds.check(candidate, roleName, delegations.keys(), role.keyIds(), role.threshold());
     }
@@ -495,7 +514,7 @@ public final class TufClient {
               + now()
               + ") — possible freeze attack; refusing update");
     }
-    targets.put(roleName, candidate);
+    targets.put(delegation, candidate);
     return candidate;
   }
 
@@ -507,33 +526,44 @@ public final class TufClient {
    * already trusted the top-level targets.
    */
   public Optional<TargetFile> findTarget(String path) {
-    if (referenceTime == null || !targets.containsKey(TARGETS)) {
+    return lookup(path).map(Found::target);
+  }
+
+  /** A target and the role that listed it. */
+  private record Found(TargetFile target, String role) {}
+
+  /** One step of the walk: a role to visit and the trusted role that delegated it. */
+  private record Visit(Delegation delegation, @Nullable SignedMetadata<Targets> parent) {}
+
+  private Optional<Found> lookup(String path) {
+    if (referenceTime == null || !targets.containsKey(TOP_LEVEL)) {
       // Not refreshed yet, or the last refresh was refused part-way: refresh (again) rather than
       // answer from half-loaded state, so the caller gets the refusal itself.
       refresh();
     }
-    Deque<String[]> toVisit = new ArrayDeque<>();
-    toVisit.push(new String[] {TARGETS, ROOT});
+    Deque<Visit> toVisit = new ArrayDeque<>();
+    toVisit.push(new Visit(TOP_LEVEL, null));
     Set<String> visited = new HashSet<>();
     int budget = limits.maxDelegations();
     while (budget > 0 && !toVisit.isEmpty()) {
-      String[] next = toVisit.pop();
-      String roleName = next[0];
+      Visit next = toVisit.pop();
+      String roleName = next.delegation().role();
       if (visited.contains(roleName)) {
         continue;
       }
-      Targets role = loadTargets(roleName, next[1]).signed();
+      SignedMetadata<Targets> loaded = loadTargets(next.delegation(), next.parent());
+      Targets role = loaded.signed();
       TargetFile found = role.targets().get(path);
       if (found != null) {
-        return Optional.of(found);
+        return Optional.of(new Found(found, roleName));
       }
       visited.add(roleName);
       budget--;
       if (role.delegations().isPresent()) {
-        List<String[]> children = new ArrayList<>();
+        List<Visit> children = new ArrayList<>();
         for (DelegatedRole child : role.delegations().get().roles()) {
           if (child.isTrustedFor(path)) {
-            children.add(new String[] {child.name(), roleName});
+            children.add(new Visit(new Delegation(roleName, child.name()), loaded));
             if (child.terminating()) {
               toVisit.clear();
               break;
@@ -554,6 +584,39 @@ public final class TufClient {
         .orElseThrow(() ->
             new TargetNotFoundException(
                 "no trusted targets role lists '" + path + "'; refusing to download it"));
+  }
+
+  /**
+   * Like {@link #requireTarget(String)}, but the path must come from {@code roleName}: when the
+   * walk finds it first in any other role (the top-level targets, or a role delegated to other
+   * keys), that is refused rather than passed over. A grant, for example, counts only when the
+   * site-keyed {@code grants} role lists it, never when the director's online key does.
+   *
+   * @throws TargetFromWrongRoleException when another role lists the path first
+   */
+  public TargetFile requireTarget(String path, String roleName) {
+    Found found =
+        lookup(path)
+            .orElseThrow(() ->
+                new TargetNotFoundException(
+                    "no trusted targets role lists '"
+                        + path
+                        + "' (it must come from role "
+                        + roleName
+                        + "); refusing it"));
+    if (!found.role().equals(roleName)) {
+      throw new TargetFromWrongRoleException(
+          "'"
+              + path
+              + "' is listed by role "
+              + found.role()
+              + ", but only role "
+              + roleName
+              + " may list it — possible compromise of the "
+              + found.role()
+              + " key; refusing it");
+    }
+    return found.target();
   }
 
   /**
@@ -727,7 +790,7 @@ public final class TufClient {
     private Limits limits = Limits.DEFAULT;
     private JsonParser parser = JsonParser.withDefaults();
     private boolean requireHybrid = true;
-    private Set<String> hybridDelegatedRoles = Set.of();
+    private final Map<String, PinnedRole> pinnedRoles = new LinkedHashMap<>();
     private @Nullable String gatewayId;
 
     private Builder() {}
@@ -758,18 +821,21 @@ public final class TufClient {
     }
 
     /**
-     * Whether root and targets (and the delegated roles named in {@link #hybridDelegatedRoles})
-     * must list only composite keys. On by default; a plain TUF client for interoperability turns
-     * it off.
+     * Whether root, targets and every delegated targets role must list only composite keys. On by
+     * default; a plain TUF client for interoperability turns it off.
      */
     public Builder requireHybrid(boolean requireHybrid) {
       this.requireHybrid = requireHybrid;
       return this;
     }
 
-    /** Delegated roles held to the hybrid rule too, e.g. the director's {@code grants}. */
-    public Builder hybridDelegatedRoles(Set<String> roleNames) {
-      this.hybridDelegatedRoles = Set.copyOf(roleNames);
+    /**
+     * Pins a delegated role to keys the gateway holds as a trust anchor (e.g. the director's {@code
+     * grants} role to the site keys): whoever delegates it must name exactly those keys and that
+     * threshold, or the role is refused.
+     */
+    public Builder pin(PinnedRole pinned) {
+      this.pinnedRoles.put(pinned.roleName(), pinned);
       return this;
     }
 

@@ -34,10 +34,10 @@ class DelegationTest {
   @Test
   void findTarget_listedInTwoBranches_takesFirstInPreOrder() {
     // targets → [a → [a1 → [a2]], b]; a2 and b both list the path.
-    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("a", "a1", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("a1", "a2", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("a", "a1", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("a1", "a2", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("a2", PATH, "from a2");
     fixture.addDelegatedTarget("b", PATH, "from b");
     TufClient client = refreshedClient();
@@ -50,9 +50,9 @@ class DelegationTest {
 
   @Test
   void findTarget_listedOnlyInLaterSibling_visitsWholeFirstBranchFirst() {
-    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("a", "a1", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("a", "a1", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("b", PATH, "from b");
     TufClient client = refreshedClient();
 
@@ -62,9 +62,9 @@ class DelegationTest {
 
   @Test
   void findTarget_nestedTerminatingDelegation_stopsAncestorsSiblingsToo() {
-    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("a", "a1", List.of("apps/*"), true, RepositoryFixture.newEd25519Key());
-    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("a", "a1", List.of("apps/*"), true, RepositoryFixture.newCompositeKey());
+    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("b", PATH, "from b");
     TufClient client = refreshedClient();
 
@@ -74,8 +74,8 @@ class DelegationTest {
 
   @Test
   void findTarget_cycleBetweenTwoRoles_terminatesVisitingEachOnce() {
-    Signer keyA = RepositoryFixture.newEd25519Key();
-    Signer keyB = RepositoryFixture.newEd25519Key();
+    Signer keyA = RepositoryFixture.newCompositeKey();
+    Signer keyB = RepositoryFixture.newCompositeKey();
     fixture.delegate("a", List.of("apps/*"), false, keyA);
     fixture.delegate("a", "b", List.of("apps/*"), false, keyB);
     fixture.delegate("b", "a", List.of("apps/*"), false, keyA);
@@ -87,10 +87,10 @@ class DelegationTest {
 
   /** targets → a → b → c → d, the path listed by d: five roles to visit. */
   private void publishChain() {
-    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("a", "b", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("b", "c", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("c", "d", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("a", "b", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("b", "c", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("c", "d", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("d", PATH, "deep");
     fixture.initialise().publish();
   }
@@ -133,7 +133,7 @@ class DelegationTest {
     String prefix = sha256(PATH).substring(0, 2);
     assertThat(sha256(other)).doesNotStartWith(prefix);
     fixture.delegateByHashPrefix(
-        "targets", "bin", List.of(prefix), RepositoryFixture.newEd25519Key());
+        "targets", "bin", List.of(prefix), RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("bin", PATH, "x");
     fixture.addDelegatedTarget("bin", other, "y");
     TufClient client = refreshedClient();
@@ -144,7 +144,7 @@ class DelegationTest {
 
   @Test
   void findTarget_starPattern_doesNotCrossDirectories() {
-    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("apps", PATH, "x");
     fixture.addDelegatedTarget("apps", "apps/sub/x.graft", "nested");
     TufClient client = refreshedClient();
@@ -155,8 +155,8 @@ class DelegationTest {
 
   @Test
   void findTarget_delegatedRoleSignedByOtherKey_throwsThreshold() {
-    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegatedSigners.put("apps", List.of(RepositoryFixture.newEd25519Key()));
+    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegatedSigners.put("apps", List.of(RepositoryFixture.newCompositeKey()));
     fixture.addDelegatedTarget("apps", PATH, "x");
     TufClient client = refreshedClient();
 
@@ -169,7 +169,7 @@ class DelegationTest {
   @Test
   void findTarget_topLevelListsPath_neverFetchesDelegations() {
     fixture.addTarget(PATH, "top");
-    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("apps", PATH, "delegated");
     TufClient client = refreshedClient();
 

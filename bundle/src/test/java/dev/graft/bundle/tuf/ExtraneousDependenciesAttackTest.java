@@ -20,7 +20,7 @@ class ExtraneousDependenciesAttackTest {
   @BeforeEach
   void delegateApps() {
     fixture.addTarget("firmware/base.graft", "base");
-    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("apps", "apps/a.graft", "a");
     fixture.addDelegatedTarget("apps", "firmware/evil.graft", "evil");
     fixture.initialise();
@@ -54,7 +54,7 @@ class ExtraneousDependenciesAttackTest {
     // "apps" delegates everything onwards, but it was only trusted for apps/*; the walk never
     // reaches its delegate for a firmware path.
     fixture.delegate(
-        "apps", "anything", List.of("*", "*/*"), false, RepositoryFixture.newEd25519Key());
+        "apps", "anything", List.of("*", "*/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("anything", "firmware/evil.graft", "evil");
     fixture.publish();
     TufClient client = fixture.client();
@@ -70,8 +70,8 @@ class ExtraneousDependenciesAttackTest {
     fixture.delegations.clear();
     fixture.delegatedKeys.clear();
     fixture.delegatedTargets.clear();
-    fixture.delegate("first", List.of("apps/*"), true, RepositoryFixture.newEd25519Key());
-    fixture.delegate("second", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("first", List.of("apps/*"), true, RepositoryFixture.newCompositeKey());
+    fixture.delegate("second", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("second", "apps/b.graft", "b");
     fixture.publish();
     TufClient client = fixture.client();

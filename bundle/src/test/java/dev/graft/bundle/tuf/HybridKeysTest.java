@@ -13,7 +13,6 @@ import dev.graft.bundle.testing.StoreContents;
 import dev.graft.bundle.testing.TestSigner;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -126,7 +125,7 @@ class HybridKeysTest {
     fixture.delegate("grants", List.of("grants/*"), false, RepositoryFixture.newEd25519Key());
     fixture.addDelegatedTarget("grants", "grants/gw-1.yaml", "devices: {}");
     fixture.initialise().publish();
-    TufClient client = fixture.clientBuilder().hybridDelegatedRoles(Set.of("grants")).build();
+    TufClient client = fixture.client();
     client.refresh();
     StoreContents before = StoreContents.of(fixture.store);
 
@@ -141,9 +140,39 @@ class HybridKeysTest {
     fixture.delegate("grants", List.of("grants/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("grants", "grants/gw-1.yaml", "devices: {}");
     fixture.initialise().publish();
-    TufClient client = fixture.clientBuilder().hybridDelegatedRoles(Set.of("grants")).build();
+    TufClient client = fixture.client();
 
     assertThat(client.findTarget("grants/gw-1.yaml")).isPresent();
+  }
+
+  /**
+   * Every delegated targets role of a hybrid repository is an offline role that authorises code,
+   * not only the ones a caller names: an Ed25519-only role of the image repository is refused.
+   */
+  @Test
+  void findTarget_imageRepositoryRoleDelegatedToClassicalKey_throwsHybridRequired() {
+    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.addDelegatedTarget("apps", "apps/a.graft", "code");
+    fixture.initialise().publish();
+    TufClient client = fixture.client();
+    client.refresh();
+    StoreContents before = StoreContents.of(fixture.store);
+
+    assertThatThrownBy(() -> client.findTarget("apps/a.graft"))
+        .isExactlyInstanceOf(HybridRequiredException.class)
+        .hasMessageContaining("delegation from targets to apps")
+        .hasMessageContaining("'ed25519'");
+    assertThat(StoreContents.of(fixture.store)).isEqualTo(before);
+  }
+
+  @Test
+  void findTarget_classicalDelegationWithHybridRuleOff_found() {
+    fixture.delegate("apps", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.addDelegatedTarget("apps", "apps/a.graft", "code");
+    fixture.initialise(false).publish();
+    TufClient client = fixture.clientBuilder().requireHybrid(false).build();
+
+    assertThat(client.findTarget("apps/a.graft")).isPresent();
   }
 
   @Test

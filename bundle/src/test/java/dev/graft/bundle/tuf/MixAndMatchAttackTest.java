@@ -23,7 +23,8 @@ class MixAndMatchAttackTest {
   @BeforeEach
   void trustReleaseOneAndPublishTwo() {
     fixture.addTarget("apps/a.graft", "a");
-    fixture.delegate("apps", List.of("apps/delegated/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate(
+        "apps", List.of("apps/delegated/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("apps", "apps/delegated/b.graft", "b");
     fixture.timestampListsSnapshotHashes = false;
     fixture.initialise().publish();

@@ -49,7 +49,8 @@ class PersistenceTest {
 
   private void trustReleaseOne() {
     fixture.addTarget("apps/a.graft", "a");
-    fixture.delegate("apps", List.of("apps/delegated/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate(
+        "apps", List.of("apps/delegated/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("apps", DELEGATED_PATH, "b");
     fixture.initialise().publish();
     TufClient client = fixture.client();

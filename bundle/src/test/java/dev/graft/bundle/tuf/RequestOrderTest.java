@@ -19,9 +19,9 @@ class RequestOrderTest {
 
   /** targets → [a → [a1], b], all for apps/*; the target is listed by b only. */
   private void publishTree() {
-    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("a", "a1", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
-    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate("a", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("a", "a1", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
+    fixture.delegate("b", List.of("apps/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("b", PATH, "x");
     fixture.initialise().publish();
     fixture.rootVersion = 2;

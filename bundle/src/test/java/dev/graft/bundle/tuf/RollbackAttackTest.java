@@ -21,7 +21,8 @@ class RollbackAttackTest {
   @BeforeEach
   void trustReleaseTwo() {
     fixture.addTarget("apps/a.graft", "a");
-    fixture.delegate("apps", List.of("apps/delegated/*"), false, RepositoryFixture.newEd25519Key());
+    fixture.delegate(
+        "apps", List.of("apps/delegated/*"), false, RepositoryFixture.newCompositeKey());
     fixture.addDelegatedTarget("apps", "apps/delegated/b.graft", "b");
     fixture.initialise().publish();
     timestampV1 = fixture.published("timestamp.json");
