@@ -155,20 +155,7 @@ final class Gateway implements AutoCloseable {
     Bundle bundle = BundleReader.withDefaults().read(bytes);
     Manifest manifest = Manifest.parse(bundle.manifestBytes());
     ReleaseInfo release = agreed.release();
-    if (!manifest.name().equals(release.module())
-        || !manifest.version().equals(release.version())) {
-      throw new IllegalStateException(
-          "bundle "
-              + target.path()
-              + " carries "
-              + manifest.name()
-              + " "
-              + manifest.version()
-              + " but was released as "
-              + release.module()
-              + " "
-              + release.version());
-    }
+    release.requireDescribes(bundle, target.path());
     if (CapabilityCheck.check(manifest, grant)
         instanceof CapabilityCheck.Rejected(var violations)) {
       throw new IllegalStateException(

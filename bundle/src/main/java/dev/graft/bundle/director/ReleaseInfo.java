@@ -1,6 +1,8 @@
 package dev.graft.bundle.director;
 
 import dev.graft.bundle.JsonFormatException;
+import dev.graft.bundle.ReleaseMismatchException;
+import dev.graft.bundle.format.Bundle;
 import dev.graft.bundle.json.JsonArray;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonString;
@@ -27,6 +29,33 @@ public record ReleaseInfo(
 
   public ReleaseInfo {
     hardware = List.copyOf(hardware);
+  }
+
+  /**
+   * Checks that a bundle's manifest names the module and version this release was signed as. The
+   * manifest is inside the bundle and covered by the target hashes, but only the signed {@code
+   * custom.graft} fields are what the release engineers approved, and the release counter and
+   * hardware decisions were made on them.
+   *
+   * @param targetPath the target's path, for the message
+   * @throws ReleaseMismatchException when module name or version differ
+   */
+  public void requireDescribes(Bundle bundle, String targetPath) {
+    if (!bundle.name().equals(module) || !bundle.version().equals(version)) {
+      throw new ReleaseMismatchException(
+          "bundle "
+              + targetPath
+              + " carries "
+              + bundle.name()
+              + " "
+              + bundle.version()
+              + " but was released as "
+              + module
+              + " "
+              + version
+              + " — its manifest does not match the signed release; refusing it (re-release the"
+              + " bundle so that both agree)");
+    }
   }
 
   /** Reads {@code custom.graft} of an image-repository target; refuses one without it. */

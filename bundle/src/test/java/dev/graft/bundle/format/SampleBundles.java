@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Small, valid bundle parts: a WebAssembly module and a manifest that names it. */
-final class SampleBundles {
+public final class SampleBundles {
   private SampleBundles() {}
 
   /**
@@ -31,7 +31,7 @@ final class SampleBundles {
     return out;
   }
 
-  static byte[] module() {
+  public static byte[] module() {
     return module("boiler control logic");
   }
 
@@ -40,7 +40,7 @@ final class SampleBundles {
     return manifest("boiler-control", "1.4.0", sha256Hex(module));
   }
 
-  static byte[] manifest(String name, String version, String moduleSha256) {
+  public static byte[] manifest(String name, String version, String moduleSha256) {
     String json =
         """
         {
@@ -63,7 +63,7 @@ final class SampleBundles {
     return json.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String sha256Hex(byte[] data) {
+  public static String sha256Hex(byte[] data) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     } catch (NoSuchAlgorithmException e) {
