@@ -642,12 +642,11 @@ public final class Demo {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(directory)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {
-        if (file.toString().contains("downloads")) {
-          continue; // downloads are not trusted metadata
+        Path relative = directory.relativize(file);
+        if (relative.startsWith("downloads") || relative.startsWith("time")) {
+          continue; // downloads are not trusted metadata; the time floor moves with the clock
         }
-        files.put(
-            directory.relativize(file).toString(),
-            Director.hashes(Files.readAllBytes(file)).get("sha256"));
+        files.put(relative.toString(), Director.hashes(Files.readAllBytes(file)).get("sha256"));
       }
     }
     return files;

@@ -8,6 +8,7 @@ import dev.graft.bundle.format.Bundle;
 import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tuf.PinnedRole;
+import dev.graft.bundle.tuf.TimeFloor;
 import dev.graft.bundle.tuf.TufClient;
 import dev.graft.bundle.tufclient.FileTrustedStore;
 import dev.graft.gateway.field.Credentials;
@@ -36,6 +37,7 @@ import dev.graft.transport.MqttRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,7 @@ final class Gateway implements AutoCloseable {
   private final MqttConnection connection;
   private final byte[] grantBytes;
   private final PinnedRole siteKeys;
+  private final TimeFloor timeFloor;
   private final Grant grant;
   private final Credentials credentials;
   private final SlotWatch slots = new SlotWatch();
@@ -117,6 +120,8 @@ final class Gateway implements AutoCloseable {
     Files.createDirectories(home.resolve("image"));
     Files.createDirectories(home.resolve("director"));
     Files.createDirectories(home.resolve("downloads"));
+    Files.createDirectories(home.resolve("time"));
+    this.timeFloor = new TimeFloor(Clock.systemUTC(), new FileTrustedStore(home.resolve("time")));
     TufClient.initialize(new FileTrustedStore(home.resolve("image")), imageRoot, true);
     TufClient.initialize(new FileTrustedStore(home.resolve("director")), directorRoot, true);
   }
@@ -130,6 +135,7 @@ final class Gateway implements AutoCloseable {
    *     gateway's metadata, disagreement, a downgrade)
    */
   Agreement.Agreed check() {
+    timeFloor.requireClockAtFloor(); // a clock set back authorises no install
     TufClient image = client("image", false);
     image.refresh();
     TufClient director = client("director", true);
@@ -321,7 +327,8 @@ final class Gateway implements AutoCloseable {
                 director
                     ? MqttRepository.director(connection, id, FetchOptions.DEFAULT)
                     : MqttRepository.imageRepository(connection, FetchOptions.DEFAULT))
-            .store(new FileTrustedStore(home.resolve(name)));
+            .store(new FileTrustedStore(home.resolve(name)))
+            .clock(timeFloor.clock());
     return director ? builder.gatewayId(id).pin(siteKeys).build() : builder.build();
   }
 
