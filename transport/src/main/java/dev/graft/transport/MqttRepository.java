@@ -1,9 +1,12 @@
 package dev.graft.transport;
 
+import dev.graft.bundle.EndlessDataException;
 import dev.graft.bundle.RepositoryException;
 import dev.graft.bundle.tuf.Repository;
+import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,9 +29,13 @@ import org.jspecify.annotations.Nullable;
  * the list in the signed target and verifies every chunk on arrival.
  */
 public final class MqttRepository implements Repository {
+  private static final System.Logger LOG = System.getLogger(MqttRepository.class.getName());
+  private static final int MAX_HINT_BYTES = 32;
+
   private final MqttConnection connection;
   private final FetchOptions options;
   private final @Nullable String gatewayId;
+  private final AtomicBoolean badHintLogged = new AtomicBoolean();
 
   private MqttRepository(
       MqttConnection connection, FetchOptions options, @Nullable String gatewayId) {
@@ -101,10 +108,37 @@ public final class MqttRepository implements Repository {
         : Topics.directorMetadata(gateway, roleName, version);
   }
 
+  /**
+   * The unsigned hint, or empty when it is absent, malformed or oversized: such a hint is ignored
+   * (logged once) and the walk goes on asking for each next root, as without a hint. A hint must
+   * never be able to stop a refresh from the stored root.
+   */
   private OptionalLong latestRoot() {
     String topic = gatewayId == null ? Topics.repoRootLatest() : Topics.directorRootLatest();
-    return RetainedReader.fetch(connection, topic, 32, options.absentAfter())
-        .map(Publisher::parseLatestHint)
-        .orElse(OptionalLong.empty());
+    Optional<byte[]> payload;
+    try {
+      payload = RetainedReader.fetch(connection, topic, MAX_HINT_BYTES, options.absentAfter());
+    } catch (EndlessDataException e) {
+      ignoreHint(topic, "longer than " + MAX_HINT_BYTES + " bytes");
+      return OptionalLong.empty();
+    }
+    if (payload.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    OptionalLong latest = Publisher.parseLatestHint(payload.get());
+    if (latest.isEmpty()) {
+      ignoreHint(topic, "not a root version number");
+    }
+    return latest;
+  }
+
+  private void ignoreHint(String topic, String why) {
+    if (badHintLogged.compareAndSet(false, true)) {
+      LOG.log(
+          Level.WARNING,
+          "ignoring the unsigned hint on {0}: {1}; walking the root chain without it",
+          topic,
+          why);
+    }
   }
 }

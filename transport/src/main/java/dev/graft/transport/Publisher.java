@@ -363,7 +363,11 @@ public final class Publisher {
         return OptionalLong.empty();
       }
     }
-    return OptionalLong.of(
-        Long.parseLong(new String(payload, java.nio.charset.StandardCharsets.US_ASCII)));
+    try {
+      return OptionalLong.of(
+          Long.parseLong(new String(payload, java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty(); // 19 digits above Long.MAX_VALUE: no usable hint
+    }
   }
 }
