@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -110,7 +113,42 @@ public final class CertificateCredential {
   }
 
   private static PrivateKey readPrivateKey(Path file) {
+    requireNotWorldReadable(file);
     return X509Pem.pkcs8PrivateKey(read(file, "private key"), "private key " + file);
+  }
+
+  /**
+   * The rule {@code SecretReader} applies to PIN and passphrase files, for the unencrypted DTLS
+   * key: refused when every user can read it (group access is allowed, for a service group), and
+   * when its file system cannot say.
+   */
+  private static void requireNotWorldReadable(Path file) {
+    Set<PosixFilePermission> permissions;
+    try {
+      permissions = Files.getPosixFilePermissions(file);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("private key " + file + " does not exist", e);
+    } catch (UnsupportedOperationException e) {
+      throw new IllegalArgumentException(
+          "private key "
+              + file
+              + ": its file system has no POSIX permissions, so Graft cannot check that other"
+              + " users cannot read it",
+          e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "private key " + file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
+    }
+    if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+      throw new IllegalArgumentException(
+          "private key "
+              + file
+              + " is readable by every user (permissions "
+              + PosixFilePermissions.toString(permissions)
+              + "); refusing to use it: run chmod o-rwx "
+              + file
+              + " (or chmod 600)");
+    }
   }
 
   private static byte[] read(Path file, String what) {

@@ -7,6 +7,7 @@ import dev.graft.bundle.keys.testing.DtlsTestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,11 +91,35 @@ class CertificateCredentialTest {
   }
 
   @Test
+  void fromPem_worldReadableKey_refusedWithTheFix() throws Exception {
+    Path key = folder.resolve("readable.key");
+    Files.copy(gateway.key(), key);
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThatThrownBy(
+            () -> CertificateCredential.fromPem(key, gateway.certificate(), gateway.ca()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("private key " + key + " is readable by every user")
+        .hasMessageContaining("chmod o-rwx " + key);
+  }
+
+  @Test
+  void fromPem_groupReadableKey_accepted() throws Exception {
+    Path key = folder.resolve("group.key");
+    Files.copy(gateway.key(), key);
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+
+    assertThat(CertificateCredential.fromPem(key, gateway.certificate(), gateway.ca()).chain())
+        .hasSize(1);
+  }
+
+  @Test
   void fromPem_traditionalEcKey_saysHowToConvertWithoutEchoingIt() throws Exception {
     Path sec1 = folder.resolve("sec1.key");
     String secret = "MHcCAQEEIBuQzNotARealKeyButLooksLikeOne";
     Files.writeString(
         sec1, "-----BEGIN EC PRIVATE KEY-----\n" + secret + "\n-----END EC PRIVATE KEY-----\n");
+    Files.setPosixFilePermissions(sec1, PosixFilePermissions.fromString("rw-------"));
 
     assertThatThrownBy(
             () -> CertificateCredential.fromPem(sec1, gateway.certificate(), gateway.ca()))
