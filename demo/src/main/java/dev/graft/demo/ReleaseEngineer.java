@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -19,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The release engineer's side: the {@code graft} command, run in this process exactly as it would
@@ -32,6 +34,9 @@ final class ReleaseEngineer {
 
   private final Path repository;
   private final Map<String, String> environment;
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private ReleaseEngineer(Path repository, String passphrase) {
     this.repository = repository;
@@ -52,8 +57,7 @@ final class ReleaseEngineer {
     Path passphraseFile = repository.resolveSibling("passphrase.txt");
     Files.createDirectories(passphraseFile.getParent());
     Path temp = passphraseFile.resolveSibling("passphrase.txt.tmp");
-    Files.writeString(temp, passphrase + "\n", StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+    writeOwnerOnly(temp, passphrase + "\n");
     Files.move(temp, passphraseFile, StandardCopyOption.ATOMIC_MOVE);
     ReleaseEngineer engineer = new ReleaseEngineer(repository, passphrase);
     printed.addAll(engineer.graft("repo", "init", repository.toString(), passphraseOption()));
@@ -92,6 +96,17 @@ final class ReleaseEngineer {
   /** The published trust anchor a gateway is given at commissioning. */
   byte[] rootAnchor() throws IOException {
     return Files.readAllBytes(repository.resolve("metadata/1.root.json"));
+  }
+
+  /**
+   * Creates {@code file} readable by its owner only from its first byte: the permissions are set at
+   * creation, not after writing, so no other user can open it in between. A stale file from an
+   * interrupted run is removed first, since its permissions are unknown.
+   */
+  static void writeOwnerOnly(Path file, String secret) throws IOException {
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    Files.writeString(file, secret, StandardCharsets.UTF_8);
   }
 
   private static String passphraseOption() {
