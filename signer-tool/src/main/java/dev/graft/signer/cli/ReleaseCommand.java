@@ -48,7 +48,7 @@ public final class ReleaseCommand implements Runnable {
       description = {
         "Reads BUNDLE strictly, copies it to DIR/targets/SHA256.MODULE-VERSION.graft and stages a"
             + " new targets version that lists it with its length, SHA-256 and SHA-512 and"
-            + " custom.graft: module, version, release_counter (the next one for the module),"
+            + " custom.graft: module, version, release_counter (the next one in the repository),"
             + " hardware, and the chunk list hash. The staged version then needs the targets"
             + " signatures (`graft sign DIR targets`). Signatures already collected on a staged"
             + " version are discarded, since they no longer cover it.",
@@ -81,7 +81,7 @@ public final class ReleaseCommand implements Runnable {
         names = "--release-counter",
         paramLabel = "N",
         description =
-            "An explicit release counter, above the module's highest: a deliberate re-release"
+            "An explicit release counter, above the repository's highest: a deliberate re-release"
                 + " of an older version.")
     private @Nullable Long releaseCounter;
 

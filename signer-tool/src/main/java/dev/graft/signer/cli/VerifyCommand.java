@@ -2,7 +2,10 @@ package dev.graft.signer.cli;
 
 import dev.graft.bundle.BundleFormatException;
 import dev.graft.bundle.ExpiredMetadataException;
+import dev.graft.bundle.JsonFormatException;
+import dev.graft.bundle.ReleaseMismatchException;
 import dev.graft.bundle.TrustException;
+import dev.graft.bundle.director.ReleaseInfo;
 import dev.graft.bundle.format.Bundle;
 import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.json.JsonArray;
@@ -32,8 +35,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -198,6 +205,7 @@ public final class VerifyCommand implements Runnable {
             + " of "
             + targets.targets().size()
             + " match their signed length and hashes");
+    checkReleaseCounters(targets);
 
     if (bundle != null) {
       checkBundle(bundle, targets);
@@ -261,6 +269,48 @@ public final class VerifyCommand implements Runnable {
     }
   }
 
+  /**
+   * Release counters increase over the whole repository, not per module: a gateway's floor is the
+   * counter of whatever module it committed last. Two targets with one counter (as per-module
+   * counters produced) cannot both be ordered against that floor.
+   */
+  private void checkReleaseCounters(Targets targets) {
+    Map<Long, String> byCounter = new TreeMap<>();
+    for (TargetFile target : targets.targets().values()) {
+      OptionalLong counter =
+          target
+              .custom()
+              .flatMap(c -> c.optionalObject("graft"))
+              .map(g -> g.optionalInteger("release_counter"))
+              .orElse(OptionalLong.empty());
+      if (counter.isEmpty()) {
+        continue;
+      }
+      String other = byCounter.putIfAbsent(counter.getAsLong(), target.path());
+      if (other != null) {
+        long next = Collections.max(byCounter.keySet()) + 1;
+        fail(
+            "release counters",
+            other
+                + " and "
+                + target.path()
+                + " share release counter "
+                + counter.getAsLong()
+                + "; counters must increase over the whole repository, since a gateway's floor"
+                + " is compared across modules. Re-release one of them with graft release add"
+                + " --release-counter "
+                + next);
+      }
+    }
+    pass(
+        "release counters",
+        byCounter.isEmpty()
+            ? "no releases"
+            : byCounter.size()
+                + " release(s), each with its own counter; highest "
+                + Collections.max(byCounter.keySet()));
+  }
+
   private void checkBundle(Path file, Targets targets) {
     byte[] bytes = InputFile.read(file, BundleReader.withDefaults().maxBundleBytes(), "bundle");
     String sha256 = InputFile.sha256(bytes);
@@ -292,20 +342,15 @@ public final class VerifyCommand implements Runnable {
       return;
     }
     Optional<JsonObject> fields = target.custom().flatMap(c -> c.optionalObject("graft"));
-    String module = fields.flatMap(f -> f.optionalString("module")).orElse("");
-    String version = fields.flatMap(f -> f.optionalString("version")).orElse("");
-    if (!module.equals(read.name()) || !version.equals(read.version())) {
+    try {
+      // The gateway's own rule, so verify refuses exactly what a gateway would.
+      ReleaseInfo.fromTarget(target).requireDescribes(read, target.path());
+    } catch (JsonFormatException | ReleaseMismatchException e) {
       fail(
           "bundle",
           file
-              + " holds "
-              + read.name()
-              + " "
-              + read.version()
-              + " but target "
-              + target.path()
-              + " is signed as "
-              + (module.isEmpty() ? "(no custom.graft.module)" : module + " " + version)
+              + ": "
+              + e.getMessage()
               + "; gateways refuse the mismatch. Re-add the bundle with graft release add");
     }
     pass(

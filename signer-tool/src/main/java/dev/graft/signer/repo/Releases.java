@@ -41,9 +41,9 @@ public final class Releases {
    * Reads {@code bundleBytes} strictly and stages a targets version that lists it.
    *
    * @param releaseCounter an explicit counter (a deliberate re-release of an old version); empty
-   *     for the next one for the module
+   *     for the next one in the repository
    * @throws RepoException when the bundle is invalid, the release exists already, or the counter is
-   *     not above the module's highest
+   *     not above the highest of any target in the repository
    */
   public static Added add(
       ImageRepository repository,
@@ -76,11 +76,14 @@ public final class Releases {
     String sha256 = RepoFiles.hex("SHA-256", bundleBytes);
     Map<String, TargetFile> current = repository.currentTargets();
 
+    // One counter for the whole repository, not one per module: a gateway's floor is the counter
+    // of whatever module it last committed, so per-module counters would compare unrelated
+    // sequences (another module's old release could pass the floor, or a new one fall below it).
     long highest = 0;
     String highestTarget = "";
     for (TargetFile target : current.values()) {
       Optional<JsonObject> graft = graftFields(target);
-      if (graft.isPresent() && graft.get().string("module").equals(bundle.name())) {
+      if (graft.isPresent()) {
         long counter = graft.get().integer("release_counter");
         if (counter > highest) {
           highest = counter;
@@ -117,11 +120,10 @@ public final class Releases {
                 + counter
                 + " is not above "
                 + highest
-                + ", the highest for module "
-                + bundle.name()
-                + " ("
+                + ", the highest in this repository ("
                 + highestTarget
-                + "); gateways that installed that release would refuse this one. Use "
+                + "); release counters increase over the whole repository, and gateways that"
+                + " installed that release would refuse this one. Use "
                 + (highest + 1)
                 + " or more");
       }

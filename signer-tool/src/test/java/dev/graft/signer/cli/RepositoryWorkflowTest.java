@@ -97,7 +97,7 @@ class RepositoryWorkflowTest {
   }
 
   @Test
-  void releaseCounter_nextPerModuleAndExplicitMustBeAbove() throws Exception {
+  void releaseCounter_nextInRepositoryAndExplicitMustBeAbove() throws Exception {
     Path repo = demoRepository();
     Path v1 = Fixtures.bundle(temp, "boiler", "1.0.0");
     Path v2 = Fixtures.bundle(temp, "boiler", "1.1.0");
@@ -115,6 +115,30 @@ class RepositoryWorkflowTest {
     GraftRun.Result rerelease = add(repo, v1, "--release-counter", "3");
     assertThat(rerelease.exitCode()).as(rerelease.toString()).isZero();
     assertThat(rerelease.out()).contains("Re-released boiler-1.0.0.graft", "release counter 3");
+  }
+
+  /**
+   * One counter for the whole repository: a gateway's floor is the counter of whatever module it
+   * committed last, so another module's release must come above it, not restart at 1.
+   */
+  @Test
+  void releaseCounter_secondModule_continuesRepositoryWideCounter() throws Exception {
+    Path repo = demoRepository();
+    Path boiler = Fixtures.bundle(temp, "boiler", "1.0.0");
+    Path boiler11 = Fixtures.bundle(temp, "boiler", "1.1.0");
+    Path door = Fixtures.bundle(temp, "door", "1.0.0");
+    assertThat(add(repo, boiler).exitCode()).isZero();
+    assertThat(add(repo, boiler11).exitCode()).isZero();
+
+    GraftRun.Result other = add(repo, door);
+
+    assertThat(other.exitCode()).as(other.toString()).isZero();
+    assertThat(other.out()).contains("door-1.0.0.graft", "release counter 3");
+    Path door2 = Fixtures.bundle(temp, "door", "2.0.0");
+    GraftRun.Result low = add(repo, door2, "--release-counter", "3");
+    assertThat(low.exitCode()).isEqualTo(1);
+    assertThat(low.err())
+        .contains("release counter 3 is not above 3", "the highest in this repository");
   }
 
   @Test

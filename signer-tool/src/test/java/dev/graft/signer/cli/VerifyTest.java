@@ -82,10 +82,47 @@ class VerifyTest {
             "snapshot",
             "targets",
             "target files",
+            "release counters",
             "staged");
     for (JsonValue check : report.array("checks").values()) {
       assertThat(((JsonObject) check).bool("ok")).isTrue();
     }
+  }
+
+  /**
+   * Per-module counters (what {@code release add} used to assign) give two releases of different
+   * modules one counter; a gateway's floor cannot order them, so verify refuses the repository.
+   */
+  @Test
+  void verify_twoReleasesShareACounter_failsWithTheFix() throws Exception {
+    Path door = Fixtures.bundle(temp, "door", "1.0.0");
+    GraftRun.Result add =
+        DemoRepository.demo()
+            .run("release", "add", repo.toString(), door.toString(), "--hardware", "gw-x86-64");
+    assertThat(add.exitCode()).as(add.toString()).isZero();
+    Path staged = repo.resolve("staged/targets.json");
+    String text = Files.readString(staged);
+    assertThat(text).contains("\"release_counter\": 2");
+    Files.writeString(staged, text.replace("\"release_counter\": 2", "\"release_counter\": 1"));
+    GraftRun.Result sign =
+        DemoRepository.demo()
+            .run(
+                "sign",
+                repo.toString(),
+                "targets",
+                "--key",
+                repo.resolve("keys/targets-1.pem").toString(),
+                "--passphrase=env:PASS",
+                "--yes");
+    assertThat(sign.exitCode()).as(sign.toString()).isZero();
+
+    GraftRun.Result result = graft().run("verify", repo.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.out() + result.err())
+        .contains("share release counter 1")
+        .contains("counters must increase over the whole repository")
+        .contains("--release-counter 2");
   }
 
   @Test
