@@ -53,8 +53,15 @@ public final class Grants {
    * @throws dev.graft.bundle.PinnedKeyMismatchException when {@code grants} is not delegated to
    *     exactly the site keys
    * @throws dev.graft.bundle.HashMismatchException when the signed grant is another one
+   * @throws IllegalStateException when the client was built without the site-key pin, which would
+   *     accept a re-delegated {@code grants} role
    */
   public static TargetFile require(TufClient director, String gatewayId, byte[] grantBytes) {
+    if (director.pinnedRole(ROLE).isEmpty()) {
+      throw new IllegalStateException(
+          "the director client has no pin for the grants role; build it with"
+              + " pin(Grants.siteKeys(...)), or a re-delegated grants role would be accepted");
+    }
     TargetFile grant = director.requireTarget(path(gatewayId), ROLE);
     TufClient.verifyTarget(grant, grantBytes);
     return grant;

@@ -171,6 +171,11 @@ public final class TufClient {
     return Optional.ofNullable(snapshot).map(SignedMetadata::signed);
   }
 
+  /** The pin this client holds for a delegated role, if it was built with one. */
+  public Optional<PinnedRole> pinnedRole(String roleName) {
+    return Optional.ofNullable(pinnedRoles.get(roleName));
+  }
+
   /** The trusted top-level targets role; only after {@link #refresh()}. */
   public Targets topLevelTargets() {
     SignedMetadata<Targets> trusted = targets.get(TOP_LEVEL);

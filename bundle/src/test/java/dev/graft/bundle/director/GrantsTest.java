@@ -50,6 +50,17 @@ class GrantsTest {
   }
 
   @Test
+  void require_clientWithoutSiteKeyPin_refusesToCheck() {
+    delegateGrantsTo(siteKey);
+    fixture.addDelegatedTarget(Grants.ROLE, Grants.path(GATEWAY), GRANT);
+    fixture.initialise().publish();
+
+    assertThatThrownBy(() -> Grants.require(fixture.client(), GATEWAY, bytes(GRANT)))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no pin for the grants role");
+  }
+
+  @Test
   void require_topLevelTargetsListsGrant_throwsWrongRoleAndStoresNothing() {
     delegateGrantsTo(siteKey);
     fixture.addDelegatedTarget(Grants.ROLE, Grants.path(GATEWAY), GRANT);
