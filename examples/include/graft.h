@@ -1,8 +1,8 @@
 /* graft.h — ABI graft/1 for control modules written in C.
  *
  * The host functions a module can reach (import module "graft"), the result and
- * error codes they use, and small helpers. Design: module-abi.md; error table:
- * docs/examples.md. Build with
+ * error codes they use, and small helpers. ABI: docs/module-abi.md; error table:
+ * docs/error-codes.md. Build with
  *   clang --target=wasm32-wasi --sysroot=/usr -mexec-model=reactor -O2 \
  *         -Wl,--strip-all -I examples/include -o m.wasm m.c
  *

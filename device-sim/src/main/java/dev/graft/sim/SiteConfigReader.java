@@ -17,6 +17,7 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -161,7 +162,55 @@ public final class SiteConfigReader {
     String original = e.getOriginalMessage();
     String firstLine =
         original == null ? e.getClass().getSimpleName() : original.lines().findFirst().orElse("");
+    if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+      String expected = expected(mismatch.getTargetType());
+      if (expected != null) {
+        java.util.regex.Matcher matcher = FOUND.matcher(firstLine);
+        String found = matcher.find() ? matcher.group(1) : "";
+        return (field.isEmpty() ? "" : "field '" + field + "': ")
+            + "expected "
+            + expected
+            + (found.isEmpty() ? "" : ", found " + found)
+            + (found.startsWith("\"") && !expected.equals("text")
+                ? " (write it without quotes)"
+                : "");
+      }
+    }
     return (field.isEmpty() ? "" : "field '" + field + "': ") + simplify(firstLine);
+  }
+
+  /** The value Jackson found, from "Cannot coerce String value ("5020") to …". */
+  private static final Pattern FOUND = Pattern.compile("value \\((.*)\\) to ");
+
+  /** What a field of {@code type} holds, in the words of a YAML author; null if not plain. */
+  private static @Nullable String expected(Class<?> type) {
+    if (type == Integer.class
+        || type == int.class
+        || type == Long.class
+        || type == long.class
+        || type == Short.class
+        || type == short.class) {
+      return "a whole number";
+    }
+    if (type == Double.class
+        || type == double.class
+        || type == Float.class
+        || type == float.class) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "text";
+    }
+    if (List.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)) {
+      return "a section (indented key: value lines)";
+    }
+    return null;
   }
 
   private static String simplify(String jacksonMessage) {

@@ -73,6 +73,26 @@ class SiteConfigReaderTest {
   }
 
   @Test
+  void parse_quotedPort_saysExpectedANumberWithFieldAndLine_noJacksonInternals() {
+    assertThatThrownBy(() -> parse("seed: 1\nmodbus:\n  port: \"5020\"\n"))
+        .isInstanceOf(SiteConfigException.class)
+        .hasMessageContaining("site.yaml line 3")
+        .hasMessageContaining("field 'modbus.port': expected a whole number, found \"5020\"")
+        .hasMessageContaining("without quotes")
+        .message()
+        .doesNotContain("coerce", "CoercionConfig", "Integer", "java.");
+  }
+
+  @Test
+  void parse_textForABoolean_saysTrueOrFalse() {
+    assertThatThrownBy(() -> parse("modbus:\n  port: five\n"))
+        .isInstanceOf(SiteConfigException.class)
+        .message()
+        .contains("modbus.port", "expected a whole number")
+        .doesNotContain("Cannot", "Integer");
+  }
+
+  @Test
   void parse_duplicateKey_isRefused() {
     assertThatThrownBy(() -> parse("seed: 1\nseed: 2\n"))
         .isInstanceOf(SiteConfigException.class)

@@ -124,8 +124,28 @@ final class Document {
       TokenStreamLocation where = e.getLocation();
       int line = where == null ? 0 : where.getLineNr();
       int column = where == null ? 0 : where.getColumnNr();
-      throw failure.at(line, column, "", "not well-formed: " + e.getOriginalMessage());
+      throw failure.at(line, column, "", "not well-formed: " + syntaxProblem(e));
     }
+  }
+
+  /**
+   * The parser's own words without its source excerpts: the YAML parser repeats "in reader, line …"
+   * with the line and a caret under it, which the line and column already say.
+   */
+  private static String syntaxProblem(JacksonException e) {
+    List<String> kept = new ArrayList<>();
+    boolean excerpt = false;
+    for (String line : String.valueOf(e.getOriginalMessage()).lines().toList()) {
+      String text = line.strip();
+      if (text.startsWith("in reader,")) {
+        excerpt = true; // the next lines echo the source and put a caret under it
+      } else if (text.equals("^")) {
+        excerpt = false;
+      } else if (!excerpt && !text.isEmpty() && !kept.contains(text)) {
+        kept.add(text);
+      }
+    }
+    return String.join("; ", kept);
   }
 
   private PolicyViolationException fail(String path, String problem) {

@@ -10,6 +10,7 @@ public final class GrantException extends PolicyViolationException {
   private final int line;
   private final int column;
   private final String path;
+  private final String problem;
 
   public GrantException(int line, int column, String path, String problem) {
     super(
@@ -23,6 +24,26 @@ public final class GrantException extends PolicyViolationException {
     this.line = line;
     this.column = column;
     this.path = path;
+    this.problem = problem;
+  }
+
+  /**
+   * The message without the leading document name, such as {@code line 3, column 5, tick_ms: …},
+   * for a caller that names the file as the user gave it.
+   */
+  public String located() {
+    return "line "
+        + line
+        + ", column "
+        + column
+        + (path.isEmpty() ? "" : ", " + path)
+        + ": "
+        + problem;
+  }
+
+  /** What is wrong, without line, column and path. */
+  public String problem() {
+    return problem;
   }
 
   public int line() {

@@ -85,7 +85,60 @@ final class Members {
   }
 
   Node required(String name) {
-    return optional(name).orElseThrow(() -> fail("missing required member '" + name + "'"));
+    return optional(name)
+        .orElseThrow(() -> {
+          // A misspelt member is the usual cause: point at it rather than at the object.
+          for (Member member : object.members().values()) {
+            if (!known.contains(member.name()) && similar(member.name(), name)) {
+              return failure.at(
+                  member.line(),
+                  member.column(),
+                  path(member.name()),
+                  "unknown member '"
+                      + member.name()
+                      + "'; did you mean '"
+                      + name
+                      + "'? (missing required member '"
+                      + name
+                      + "')");
+            }
+          }
+          return fail("missing required member '" + name + "'");
+        });
+  }
+
+  /**
+   * Whether {@code typed} looks like a misspelling of {@code name}: the same once case, '_' and '-'
+   * are ignored, or at most two edits apart (one for short names).
+   */
+  static boolean similar(String typed, String name) {
+    String a = typed.toLowerCase(java.util.Locale.ROOT).replaceAll("[_-]", "");
+    String b = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[_-]", "");
+    if (a.equals(b)) {
+      return true;
+    }
+    int allowed = Math.min(2, Math.max(1, name.length() / 4));
+    return distance(a, b) <= allowed;
+  }
+
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   String text(String name) {
@@ -223,7 +276,16 @@ final class Members {
             member.line(),
             member.column(),
             path(member.name()),
-            "unknown member '" + member.name() + "'; allowed: " + String.join(", ", known));
+            "unknown member '"
+                + member.name()
+                + "'; "
+                + known.stream()
+                    .filter(k -> !object.members().containsKey(k) && similar(member.name(), k))
+                    .findFirst()
+                    .map(k -> "did you mean '" + k + "'? ")
+                    .orElse("")
+                + "allowed: "
+                + String.join(", ", known));
       }
     }
   }

@@ -88,6 +88,17 @@ class GrantTest {
   }
 
   @Test
+  void parse_yamlSyntaxError_namesLineAndProblemWithoutTheParsersSourceExcerpt() {
+    assertThatThrownBy(() -> parse("devices:\n  plc: {address: \"modbus-tcp://h\",\n"))
+        .isInstanceOf(GrantException.class)
+        .hasMessageStartingWith("grant line ")
+        .hasMessageContaining("not well-formed: while parsing a flow")
+        .hasMessageContaining("expected")
+        .message()
+        .doesNotContain("in reader", "^", "\n");
+  }
+
+  @Test
   void parse_duplicateKey_refused() throws IOException {
     assertThatThrownBy(() -> parseSiteWith("rollback: auto\n", "rollback: auto\nrollback: safe\n"))
         .isInstanceOf(GrantException.class)

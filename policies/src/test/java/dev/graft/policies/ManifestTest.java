@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class ManifestTest {
-  static final Path EXAMPLE = Path.of("examples/boiler-control.manifest.json");
+  static final Path EXAMPLE = Path.of("src/test/resources/boiler-control.manifest.json");
 
   static String example() throws IOException {
     return Files.readString(EXAMPLE);
@@ -73,6 +73,29 @@ class ManifestTest {
     assertThat(temp.wordOrder()).isEqualTo(WordOrder.BIG);
     assertThat(manifest.points().get(1).coap())
         .isEqualTo(new Manifest.CoapPoint("/setpoint", CoapMethod.GET));
+  }
+
+  @Test
+  void parse_misspeltRequiredMember_pointsAtItWithDidYouMean() {
+    assertThatThrownBy(() -> parseExampleWith("\"tick_ms\"", "\"tickms\""))
+        .isInstanceOfSatisfying(
+            ManifestException.class,
+            e -> {
+              assertThat(e.path()).isEqualTo("tickms");
+              assertThat(e.line()).isGreaterThan(1);
+              assertThat(e.problem())
+                  .isEqualTo(
+                      "unknown member 'tickms'; did you mean 'tick_ms'? (missing required member"
+                          + " 'tick_ms')");
+              assertThat(e.located()).startsWith("line " + e.line() + ", column ");
+            });
+  }
+
+  @Test
+  void parse_misspeltOptionalMember_unknownWithDidYouMean() {
+    assertThatThrownBy(() -> parseExampleWith("\"shadow_ticks\"", "\"shadow_tick\""))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("unknown member 'shadow_tick'; did you mean 'shadow_ticks'?");
   }
 
   @Test

@@ -16,7 +16,8 @@ public enum ExitCode {
   USAGE(2),
   /**
    * A check found something that needs a person: metadata expires within the window ({@code repo
-   * expire-check}), a role lacks signatures ({@code status --check}).
+   * expire-check}) or has expired ({@code status}), a role lacks signatures ({@code status
+   * --check}).
    */
   ATTENTION(3),
   /** The person at the terminal declined a confirmation; nothing was changed. */

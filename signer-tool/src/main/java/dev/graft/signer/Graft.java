@@ -10,9 +10,13 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code graft}: the release engineer's command. This class holds the command tree, the one place
@@ -53,8 +57,8 @@ import picocli.CommandLine.Command;
       "  graft sign repo/ targets --key 'pkcs11:token=bob;object=t?pin-source=env:PIN'",
       "  graft status repo/                        # who still has to sign",
       "  graft bundle build --wasm m.wasm --manifest m.json --out m-1.0.0.graft",
-      "  graft inspect m-1.0.0.graft               # what a bundle or metadata file says",
-      "  graft policy check m-1.0.0.graft site.yaml  # would the site's grant accept it?",
+      "  graft inspect m-1.0.0.graft               # what a bundle or metadata says",
+      "  graft policy check m-1.0.0.graft site.yaml  # would the site accept it?",
       "  graft verify repo/ --bundle m-1.0.0.graft # check everything a gateway checks",
       "  graft key generate --out alice.pem        # a key holder's new key",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
@@ -112,7 +116,145 @@ public final class Graft implements Runnable {
     commandLine.setErr(context.terminal().err());
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> report(exception, failed, context.environment()));
+    commandLine.setParameterExceptionHandler(Graft::usageError);
     return commandLine;
+  }
+
+  /**
+   * A wrong command line: names what is wrong first (an unknown option before whatever picocli
+   * noticed, such as the required option it therefore misses), suggests the closest name, and
+   * prints the short usage, not every option.
+   */
+  static int usageError(CommandLine.ParameterException exception, String[] args) {
+    CommandLine failed = exception.getCommandLine();
+    CommandSpec spec = failed.getCommandSpec();
+    PrintWriter err = failed.getErr();
+    String command = spec.qualifiedName();
+    List<String> unknown = unknownOptions(spec, exception, args);
+    if (!unknown.isEmpty()) {
+      for (String option : unknown) {
+        String name = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
+        err.println(
+            command
+                + ": unknown option '"
+                + name
+                + "'"
+                + closest(name, optionNames(spec))
+                    .map(c -> "; did you mean '" + c + "'?")
+                    .orElse(""));
+      }
+    } else if (exception instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !spec.subcommands().isEmpty()
+        && !unmatched.getUnmatched().isEmpty()) {
+      String word = unmatched.getUnmatched().getFirst();
+      err.println(
+          command
+              + ": unknown command '"
+              + word
+              + "'"
+              + closest(word, new ArrayList<>(spec.subcommands().keySet()))
+                  .map(c -> "; did you mean '" + c + "'?")
+                  .orElse(""));
+    } else {
+      err.println(command + ": " + exception.getMessage());
+    }
+    err.print("Usage: " + failed.getHelp().synopsis(0));
+    err.println("Every option: " + command + " --help");
+    err.flush();
+    return ExitCode.USAGE.code();
+  }
+
+  /** The arguments that look like options but are none of this command's (or its parents'). */
+  private static List<String> unknownOptions(
+      CommandSpec spec, CommandLine.ParameterException exception, String[] args) {
+    List<String> candidates = new ArrayList<>();
+    if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
+      candidates.addAll(unmatched.getUnmatched());
+    }
+    candidates.addAll(Arrays.asList(args));
+    List<String> unknown = new ArrayList<>();
+    boolean endOfOptions = false;
+    for (String arg : candidates) {
+      if (arg.equals("--")) {
+        endOfOptions = true;
+      }
+      if (endOfOptions || !arg.startsWith("-") || arg.length() < 2 || arg.matches("-[0-9].*")) {
+        continue;
+      }
+      String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      if (!known(spec, name) && !unknown.contains(arg)) {
+        unknown.add(arg);
+      }
+    }
+    return unknown;
+  }
+
+  private static boolean known(CommandSpec spec, String name) {
+    for (CommandSpec s = spec; s != null; s = s.parent()) {
+      if (s.findOption(name) != null) {
+        return true;
+      }
+      if (!name.startsWith("--") && name.length() > 2) {
+        // Clustered short options (-hV).
+        boolean all = true;
+        for (char c : name.substring(1).toCharArray()) {
+          all &= s.findOption(c) != null;
+        }
+        if (all) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static List<String> optionNames(CommandSpec spec) {
+    List<String> names = new ArrayList<>();
+    for (CommandLine.Model.OptionSpec option : spec.options()) {
+      names.addAll(Arrays.asList(option.names()));
+    }
+    return names;
+  }
+
+  /** The candidate nearest to {@code typed}, when it is near enough to be a typo of it. */
+  static java.util.Optional<String> closest(String typed, List<String> candidates) {
+    @org.jspecify.annotations.Nullable String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int distance = distance(typed, candidate);
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    if (best == null || bestDistance > Math.max(2, best.length() / 3)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(best);
+  }
+
+  /** Edit distance (insertions, deletions, substitutions and swaps of neighbours). */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   /** Prints what went wrong, naming the command, and returns the exit code for it. */

@@ -29,7 +29,7 @@ class GraftTest {
     GraftRun.Result result = graft().run("--no-such-option");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE.code());
-    assertThat(result.err()).contains("Unknown option: '--no-such-option'");
+    assertThat(result.err()).contains("graft: unknown option '--no-such-option'", "Usage: graft");
   }
 
   @Test

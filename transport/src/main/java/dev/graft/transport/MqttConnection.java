@@ -112,7 +112,8 @@ public final class MqttConnection implements AutoCloseable {
         }
         connection.closeQuietly();
         throw new TransportException(
-            "cannot connect to " + options.broker() + ": " + describe(e), e);
+            "cannot connect to " + options.broker() + ": " + describeConnect(e, options.broker()),
+            e);
       }
     }
   }
@@ -216,6 +217,31 @@ public final class MqttConnection implements AutoCloseable {
             operation + " to " + topic + " on " + options.broker() + " failed: " + describe(e), e);
       }
     }
+  }
+
+  /**
+   * Why a connection could not be made, in the words of the fix: an unknown host, nothing listening
+   * on the port; other failures as {@link #describe}.
+   */
+  static String describeConnect(MqttException e, java.net.URI broker) {
+    String address =
+        broker.getHost() + ":" + (broker.getPort() > 0 ? broker.getPort() : defaultPort(broker));
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.UnknownHostException) {
+        return "unknown host '" + broker.getHost() + "' (check the name in --broker)";
+      }
+      if (cause instanceof java.net.ConnectException) {
+        return "nothing is listening on " + address + " — is the broker running?";
+      }
+      if (cause instanceof java.net.SocketTimeoutException) {
+        return "no answer from " + address + " — is the broker running, or a firewall dropping it?";
+      }
+    }
+    return describe(e);
+  }
+
+  private static int defaultPort(java.net.URI broker) {
+    return "mqtts".equalsIgnoreCase(broker.getScheme()) ? 8883 : 1883;
   }
 
   static String describe(MqttException e) {

@@ -6,7 +6,9 @@ import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.PrettyJson;
+import dev.graft.policies.GrantException;
 import dev.graft.policies.Manifest;
+import dev.graft.policies.ManifestException;
 import dev.graft.policies.PolicyViolationException;
 import dev.graft.policies.abi.AbiLimits;
 import dev.graft.policies.abi.AbiValidator;
@@ -66,12 +68,12 @@ public final class BundleCommand implements Runnable {
       },
       footerHeading = "%nExamples:%n",
       footer = {
-        "  graft bundle build --wasm thermostat.wasm --manifest thermostat.manifest.json \\",
-        "      --out thermostat-1.0.0.graft",
-        "  graft bundle build --wasm build/boiler.wasm --manifest manifest-1.1.json   # writes"
-            + " boiler-control-1.1.0.graft",
-        "  graft bundle build --wasm m.wasm --manifest m.json --out m.graft --force --json"
-            + " | jq -r .sha256",
+        "  graft bundle build --wasm thermostat.wasm \\",
+        "      --manifest thermostat.manifest.json --out thermostat-1.0.0.graft",
+        "  graft bundle build --wasm build/boiler.wasm --manifest manifest-1.1.json",
+        "      # writes boiler-control-1.1.0.graft (NAME-VERSION from the manifest)",
+        "  graft bundle build --wasm m.wasm --manifest m.json --out m.graft --force \\",
+        "      --json | jq -r .sha256",
         "",
         "Then: graft inspect NAME.graft, graft policy check NAME.graft site-grant.yaml,"
             + " graft release add repo/ NAME.graft --hardware ID"
@@ -194,6 +196,28 @@ public final class BundleCommand implements Runnable {
     }
   }
 
+  /**
+   * A manifest or grant problem as "line L, column C, path: problem", without the name the parser
+   * gives the document ({@code manifest.json}), so the caller can name the file as the user gave
+   * it.
+   */
+  static String located(PolicyViolationException e) {
+    return switch (e) {
+      case ManifestException m -> m.located();
+      case GrantException g -> g.located();
+      default -> String.valueOf(e.getMessage());
+    };
+  }
+
+  /**
+   * The ABI check names its memory ceiling "the grant's"; {@code bundle build} involves no grant,
+   * the ceiling there is the manifest's {@code limits.memory_pages}.
+   */
+  static String manifestCeiling(@Nullable String message) {
+    return String.valueOf(message)
+        .replace("the grant's ceiling of", "the manifest's limits.memory_pages of");
+  }
+
   /** A bundle that passed every check, and its bytes. */
   @SuppressWarnings("ArrayRecordComponent") // never compared; the bytes are written out as is
   record Built(Bundle bundle, byte[] bytes) {}
@@ -213,8 +237,9 @@ public final class BundleCommand implements Runnable {
       throw new CliException(
           manifestFile
               + " is not a valid manifest: "
-              + e.getMessage()
-              + "; fix it (the format is in docs/module-abi.md and examples/*/manifest*.json)");
+              + located(e)
+              + "; fix it (the format is in docs/module-abi.md, examples in"
+              + " examples/target/wasm/*.manifest.json)");
     }
     byte[] module = InputFile.read(wasmFile, BundleReader.DEFAULT_MAX_MODULE_BYTES, "module");
     try {
@@ -225,7 +250,7 @@ public final class BundleCommand implements Runnable {
       throw new CliException(
           wasmFile
               + " is not a valid graft/1 module: "
-              + e.getMessage()
+              + manifestCeiling(e.getMessage())
               + "\n  (memory is checked against the manifest's limits.memory_pages = "
               + model.limits().memoryPages()
               + "); fix the module source and rebuild it, or correct the manifest");

@@ -23,6 +23,7 @@ final class OnlineKeys implements OnlineSigners {
   private final RepoSettings settings;
   private final KeySource keys;
   private final SecretSource passphrase;
+  private final java.util.Map<String, Signer> loaded = new java.util.HashMap<>();
 
   OnlineKeys(Path directory, RepoSettings settings, KeySource keys, SecretSource passphrase) {
     this.directory = directory;
@@ -49,12 +50,33 @@ final class OnlineKeys implements OnlineSigners {
               + " --add KEY`");
     }
     for (String reference : references) {
-      Signer signer = keys.signer(resolve(directory, reference), passphrase);
+      Signer signer = signer(reference);
       if (keyIds.contains(signer.keyId())) {
         signers.add(signer);
       }
     }
     return signers;
+  }
+
+  /**
+   * Loads every online key now (reading its passphrase or PIN), so that a wrong or empty passphrase
+   * is reported before anything is asked or changed; later calls reuse the keys.
+   */
+  void load() {
+    for (RoleType role : List.of(RoleType.SNAPSHOT, RoleType.TIMESTAMP)) {
+      for (String reference : settings.onlineKeys(role)) {
+        signer(reference);
+      }
+    }
+  }
+
+  private Signer signer(String reference) {
+    Signer found = loaded.get(reference);
+    if (found == null) {
+      found = keys.signer(resolve(directory, reference), passphrase);
+      loaded.put(reference, found);
+    }
+    return found;
   }
 
   /** A key file path relative to the repository becomes usable from any working directory. */

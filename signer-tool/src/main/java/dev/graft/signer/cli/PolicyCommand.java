@@ -46,7 +46,7 @@ public final class PolicyCommand implements Runnable {
     new picocli.CommandLine(this).usage(context.terminal().out());
   }
 
-  /** {@code graft policy check BUNDLE GRANT}. */
+  /** {@code graft policy check BUNDLE|MANIFEST GRANT}. */
   @Command(
       name = "check",
       header = "Dry run: would a gateway under this grant accept this bundle?",
@@ -60,12 +60,18 @@ public final class PolicyCommand implements Runnable {
             + " against the devices, tables, addresses, resources and outputs the grant allows,"
             + " and the points the grant's conditions read. Every violation is listed, not just"
             + " the first. Nothing is changed; the grant's signature is not checked.",
+        "",
+        "Given a manifest (*.json) instead of a bundle, it checks the manifest alone, so a module"
+            + " author can try a grant before building: everything above but the module.",
         ""
       },
       footerHeading = "%nExamples:%n",
       footer = {
-        "  graft policy check boiler-control-1.1.0.graft policies/examples/boiler-site.yaml",
-        "  graft policy check m.graft site.yaml --json | jq -r '.violations[].message'",
+        "  graft policy check boiler-control-1.1.0.graft \\",
+        "      policies/examples/boiler-site.yaml",
+        "  graft policy check boiler.manifest.json site.yaml   # before building",
+        "  graft policy check m.graft site.yaml --json \\",
+        "      | jq -r '.violations[].message'",
         "",
         "Exit codes: 0 accepted, 3 rejected (every violation is listed), 1 a file could not be"
             + " read (the message names it), 2 usage error."
@@ -73,7 +79,10 @@ public final class PolicyCommand implements Runnable {
   static final class Check implements Runnable {
     private final CliContext context;
 
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = "The bundle (*.graft).")
+    @Parameters(
+        index = "0",
+        paramLabel = "BUNDLE",
+        description = "The bundle (*.graft), or a manifest (*.json) to check before building.")
     private Path bundle = Path.of(".");
 
     @Parameters(index = "1", paramLabel = "GRANT", description = "The site grant (YAML).")
@@ -89,43 +98,62 @@ public final class PolicyCommand implements Runnable {
     @Override
     public void run() {
       byte[] bytes = InputFile.read(bundle, BundleReader.withDefaults().maxBundleBytes(), "bundle");
-      Bundle read;
-      try {
-        read = BundleReader.withDefaults().read(bytes);
-      } catch (BundleFormatException e) {
-        throw new CliException(
-            bundle
-                + " is not a valid Graft bundle: "
-                + e.getMessage()
-                + "; rebuild it with `graft bundle build`");
+      boolean manifestOnly = isManifest(bytes);
+      Bundle read = null;
+      if (!manifestOnly) {
+        try {
+          read = BundleReader.withDefaults().read(bytes);
+        } catch (BundleFormatException e) {
+          throw new CliException(
+              bundle
+                  + " is not a valid Graft bundle: "
+                  + e.getMessage()
+                  + "; rebuild it with `graft bundle build` (or give a manifest, *.json)");
+        }
       }
       Grant site;
       try {
         site = Grant.parse(InputFile.read(grant, Grant.MAX_BYTES, "grant"));
       } catch (PolicyViolationException e) {
         throw new CliException(
-            grant + " is not a valid site grant: " + e.getMessage() + "; fix the grant");
+            grant
+                + " is not a valid site grant: "
+                + BundleCommand.located(e)
+                + "; fix the grant (the format is in docs/policies.md)");
       }
 
       List<JsonValue> violations = new ArrayList<>();
       Manifest manifest = null;
       try {
-        manifest = Manifest.parse(read.manifestBytes());
+        manifest = Manifest.parse(read != null ? read.manifestBytes() : bytes);
       } catch (PolicyViolationException e) {
-        violations.add(violation("manifest", String.valueOf(e.getMessage()), null));
+        if (read == null) {
+          throw new CliException(
+              bundle
+                  + " is not a valid manifest: "
+                  + BundleCommand.located(e)
+                  + "; fix it (the format is in docs/module-abi.md)");
+        }
+        violations.add(
+            violation(
+                "manifest", "manifest.json in " + bundle + ", " + BundleCommand.located(e), null));
       }
-      try {
-        AbiValidator.validate(
-            read.module(),
-            new AbiLimits(BundleReader.DEFAULT_MAX_MODULE_BYTES, site.ceilings().memoryPages()));
-      } catch (AbiViolationException e) {
-        e.violations().forEach(v -> violations.add(violation("module", v, null)));
+      if (read != null) {
+        try {
+          AbiValidator.validate(
+              read.module(),
+              new AbiLimits(BundleReader.DEFAULT_MAX_MODULE_BYTES, site.ceilings().memoryPages()));
+        } catch (AbiViolationException e) {
+          e.violations().forEach(v -> violations.add(violation("module", v, null)));
+        }
       }
       if (manifest != null
           && CapabilityCheck.check(manifest, site) instanceof CapabilityCheck.Rejected rejected) {
         rejected.violations().forEach(v -> violations.add(violation("grant", v.message(), v)));
       }
-      print(read, violations);
+      String name = read != null ? read.name() : manifest != null ? manifest.name() : "";
+      String version = read != null ? read.version() : manifest != null ? manifest.version() : "";
+      print(name, version, read == null, violations);
       if (!violations.isEmpty()) {
         throw new CliException(
             ExitCode.ATTENTION,
@@ -138,6 +166,19 @@ public final class PolicyCommand implements Runnable {
                 + "); change the module or manifest, or ask the site's operator for a wider"
                 + " grant");
       }
+    }
+
+    /** A manifest is JSON, so it starts with '{' (after any whitespace); a bundle is a ZIP. */
+    private static boolean isManifest(byte[] bytes) {
+      for (byte b : bytes) {
+        if (b == '{') {
+          return true;
+        }
+        if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+          return false;
+        }
+      }
+      return false;
     }
 
     private static JsonObject violation(String kind, String message, @Nullable Violation v) {
@@ -157,34 +198,38 @@ public final class PolicyCommand implements Runnable {
       return json.build();
     }
 
-    private void print(Bundle read, List<JsonValue> violations) {
+    private void print(
+        String name, String version, boolean manifestOnly, List<JsonValue> violations) {
       PrintWriter out = context.terminal().out();
       if (json) {
         JsonObject report =
             JsonObject.builder()
-                .put("bundle", bundle.toString())
+                .put(manifestOnly ? "manifest" : "bundle", bundle.toString())
                 .put("grant", grant.toString())
-                .put("module", read.name())
-                .put("version", read.version())
+                .put("module", name)
+                .put("version", version)
                 .put("accepted", violations.isEmpty())
                 .put("violations", new JsonArray(violations))
                 .build();
         out.println(new String(PrettyJson.encode(report), StandardCharsets.UTF_8));
       } else if (violations.isEmpty()) {
         out.println(
-            read.name()
+            name
                 + " "
-                + read.version()
+                + version
                 + " ("
                 + bundle
                 + ") would be ACCEPTED under "
                 + grant
-                + ": its module, limits and every point lie within the grant.");
+                + (manifestOnly
+                    ? ": its limits and every point lie within the grant (the module itself is"
+                        + " checked once it is bundled: graft policy check NAME.graft GRANT)."
+                    : ": its module, limits and every point lie within the grant."));
       } else {
         out.println(
-            read.name()
+            name
                 + " "
-                + read.version()
+                + version
                 + " ("
                 + bundle
                 + ") would be REJECTED under "

@@ -49,7 +49,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Publishes what DIR has published (every root version, targets, snapshot, timestamp) and"
           + " its bundles, cut into their signed chunk lists, to the retained topics of"
-          + " protocol.md (graft/v1/repo/…), QoS 1, checking every PUBACK. Timestamp goes last,"
+          + " docs/protocol.md (graft/v1/repo/…), QoS 1, checking every PUBACK. Timestamp goes last,"
           + " so a gateway that sees it finds everything it names.",
       "",
       "Before anything is sent, the repository is checked as a gateway would check it: nothing"
@@ -110,7 +110,7 @@ public final class PublishCommand implements Runnable {
       names = "--tls-keystore",
       paramLabel = "FILE",
       description =
-          "Instead of --tls-cert/--tls-key: a PKCS#12 (or .jks) key store with the client key.")
+          "Instead of --tls-cert/--tls-key: a PKCS#12 or JKS key store with the client key.")
   private @Nullable Path tlsKeyStore;
 
   @Option(

@@ -3,6 +3,7 @@ package dev.graft.signer.cli;
 import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.format.ChunkList;
 import dev.graft.signer.CliContext;
+import dev.graft.signer.CliException;
 import dev.graft.signer.repo.Changes;
 import dev.graft.signer.repo.ImageRepository;
 import dev.graft.signer.repo.Releases;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -59,7 +61,10 @@ public final class ReleaseCommand implements Runnable {
         "  graft release add repo/ boiler-control-1.4.0.graft --hardware gw-x86-64",
         "  # roll back on purpose: re-release 1.3.0 above the current counter",
         "  graft release add repo/ boiler-control-1.3.0.graft --hardware gw-x86-64 \\",
-        "      --release-counter 15"
+        "      --release-counter 15",
+        "",
+        "A version older than the module's latest release is refused unless --release-counter"
+            + " or --force says the rollback is meant."
       })
   static final class Add implements Runnable {
     private final CliContext context;
@@ -86,6 +91,13 @@ public final class ReleaseCommand implements Runnable {
     private @Nullable Long releaseCounter;
 
     @Option(
+        names = "--force",
+        description =
+            "Add a version older than the module's latest release anyway (it gets the next,"
+                + " higher release counter, so gateways install it as an update).")
+    private boolean force;
+
+    @Option(
         names = "--chunk-size",
         paramLabel = "BYTES",
         description = "Chunk size for MQTT delivery (default: 65536).")
@@ -105,6 +117,15 @@ public final class ReleaseCommand implements Runnable {
     private void add() {
       ImageRepository repository = ImageRepository.open(directory, context.clock());
       byte[] bytes = readBundle(bundle);
+      Optional<Releases.Newer> newer = Releases.newerRelease(repository, bytes);
+      if (newer.isPresent() && releaseCounter == null && !force) {
+        throw new CliException(
+            newer.get().describe()
+                + ": the older version would get the higher release counter, and gateways would"
+                + " install it as an update. To roll back on purpose, give --release-counter N"
+                + " (above the repository's highest counter) or --force; otherwise bump the"
+                + " version in the manifest");
+      }
       Releases.Added added =
           Releases.add(
               repository,
@@ -114,6 +135,13 @@ public final class ReleaseCommand implements Runnable {
               hardware,
               chunkSize);
       PrintWriter out = context.terminal().out();
+      newer.ifPresent(n ->
+          out.println(
+              "Warning: "
+                  + n.describe()
+                  + "; it gets release counter "
+                  + added.releaseCounter()
+                  + ", so gateways install it as an update (a rollback)"));
       out.println(
           (added.replaced() ? "Re-released " : "Added ") + Changes.describe(added.target()));
       if (added.discardedSignatures() > 0) {
@@ -132,7 +160,7 @@ public final class ReleaseCommand implements Runnable {
       try (InputStream in = Files.newInputStream(file)) {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
         if (bytes.length > max) {
-          throw new dev.graft.signer.CliException(
+          throw new CliException(
               file + " is larger than the " + max + "-byte bundle cap; it is not a Graft bundle");
         }
         return bytes;

@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
       RepoInitCommand.class,
       RepoCommand.RotateRoot.class,
       RepoCommand.RotateKey.class,
+      RepoCommand.Renew.class,
       RepoCommand.ExpireCheck.class,
       RepoCommand.RefreshTimestamp.class
     })
@@ -135,6 +136,7 @@ public final class RepoCommand implements Runnable {
         index = "1",
         paramLabel = "ROLE",
         converter = RoleConverter.class,
+        completionCandidates = RoleConverter.All.class,
         description = "root, targets, snapshot or timestamp.")
     private RoleType role = RoleType.TARGETS;
 
@@ -301,6 +303,88 @@ public final class RepoCommand implements Runnable {
     return matches.getFirst();
   }
 
+  /** {@code graft repo renew DIR ROLE}. */
+  @Command(
+      name = "renew",
+      header = "Stages root or targets again with a fresh expiry, same content.",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Stages a new version of ROLE (targets or root) with the same content and a fresh expiry"
+            + " (the role's lifetime from now), replacing any staged version and its signatures."
+            + " Sign it as usual (`graft sign DIR ROLE`); it is published when it has its"
+            + " threshold. For targets this renews the releases without a new bundle.",
+        ""
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  graft repo renew repo/ targets",
+        "  graft sign repo/ targets --key alice.pem",
+      })
+  static final class Renew implements Runnable {
+    private final CliContext context;
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "The repository.")
+    private Path directory = Path.of(".");
+
+    @Parameters(
+        index = "1",
+        paramLabel = "ROLE",
+        converter = RoleConverter.class,
+        completionCandidates = RoleConverter.Offline.class,
+        description = "targets or root.")
+    private RoleType role = RoleType.TARGETS;
+
+    Renew(CliContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void run() {
+      try (RepoLock lock = RepoLock.acquire(directory)) {
+        renew();
+      }
+    }
+
+    private void renew() {
+      ImageRepository repository = ImageRepository.open(directory, context.clock());
+      int discarded =
+          switch (role) {
+            case TARGETS -> {
+              repository.verifyTargetFiles();
+              yield repository.stageTargets(repository.currentTargets(), Map.of());
+            }
+            case ROOT -> repository.stageRoot(current -> current);
+            default ->
+                throw new CliException(
+                    role.typeName()
+                        + " is signed by its online key; renew it with `graft repo"
+                        + " refresh-timestamp "
+                        + directory
+                        + "`");
+          };
+      PrintWriter out = context.terminal().out();
+      ImageRepository reopened = ImageRepository.open(directory, context.clock());
+      SignedMetadata<?> staged = reopened.staged(role).orElseThrow();
+      out.println(
+          "Staged "
+              + role.typeName()
+              + " version "
+              + staged.signed().version()
+              + " with the same content, expires "
+              + staged.signed().expires());
+      if (discarded > 0) {
+        out.println(
+            "Discarded "
+                + discarded
+                + " signature(s) of the previously staged "
+                + role.typeName()
+                + " version; its signers must sign again");
+      }
+      StatusCommand.printSummary(reopened, out);
+      out.flush();
+    }
+  }
+
   /** {@code graft repo expire-check DIR}. */
   @Command(
       name = "expire-check",
@@ -390,9 +474,9 @@ public final class RepoCommand implements Runnable {
 
     private static String renewal(Path directory, RoleType role) {
       return switch (role) {
-        case ROOT -> "run graft repo rotate-root " + directory + " and collect root signatures";
+        case ROOT -> "run graft repo renew " + directory + " root and collect root signatures";
         case TARGETS ->
-            "stage a new targets version (graft release add) and collect targets signatures";
+            "run graft repo renew " + directory + " targets and collect targets signatures";
         default -> "run graft repo refresh-timestamp " + directory;
       };
     }

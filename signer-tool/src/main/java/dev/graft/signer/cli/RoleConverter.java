@@ -15,4 +15,25 @@ final class RoleConverter implements CommandLine.ITypeConverter<RoleType> {
     throw new CommandLine.TypeConversionException(
         "'" + value + "' is not a role: use root, targets, snapshot or timestamp");
   }
+
+  /**
+   * What shell completion offers for a role: the names this converter accepts (picocli would offer
+   * the enum constants, ROOT TARGETS …, which it refuses).
+   */
+  static final class All extends java.util.ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    All() {
+      super(java.util.List.of("root", "targets", "snapshot", "timestamp"));
+    }
+  }
+
+  /** The roles signed offline (and staged): root and targets. */
+  static final class Offline extends java.util.ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    Offline() {
+      super(java.util.List.of("targets", "root"));
+    }
+  }
 }

@@ -80,6 +80,7 @@ public final class SignCommand implements Runnable {
       arity = "0..1",
       paramLabel = "ROLE",
       converter = RoleConverter.class,
+      completionCandidates = RoleConverter.Offline.class,
       description = "root or targets.")
   private @Nullable RoleType role;
 
@@ -157,6 +158,12 @@ public final class SignCommand implements Runnable {
     try (KeySource keys = context.keySource()) {
       Signer signer = keys.signer(reference, SecretSource.parse(passphrase, "--passphrase"));
       repository.requireSigningKey(staged, signer.keyId());
+      repository.requireUnexpired(staged);
+      OnlineKeys online = online(dir, repository, keys);
+      if (repository.wouldPublish(staged, signer.keyId())) {
+        // Every passphrase this signature needs is checked before the question, not after it.
+        online.load();
+      }
       SignedMetadata<?> next = repository.staged(staged).orElseThrow();
       Signed previous = repository.published(staged).map(SignedMetadata::signed).orElse(null);
       Changes.between(previous, next.signed()).forEach(printer::println);
@@ -164,8 +171,7 @@ public final class SignCommand implements Runnable {
       printer.flush();
       confirm("Sign " + staged.typeName() + " version " + next.signed().version() + "?");
       Signature signature = Signature.of(signer.keyId(), signer.sign(message));
-      List<String> published =
-          repository.addSignature(staged, signature, online(dir, repository, keys));
+      List<String> published = repository.addSignature(staged, signature, online);
       report(dir, staged, signer.keyId(), published);
     }
   }
@@ -180,6 +186,7 @@ public final class SignCommand implements Runnable {
             .orElseThrow(() ->
                 new CliException(
                     staged.typeName() + " has no staged version; " + repository.nextStep(staged)));
+    repository.requireUnexpired(staged);
     Signed previous = repository.published(staged).map(SignedMetadata::signed).orElse(null);
     JsonObject.Builder keysJson = JsonObject.builder();
     repository.signingKeys(staged).forEach((id, k) -> keysJson.put(id, k.json()));
@@ -374,8 +381,29 @@ public final class SignCommand implements Runnable {
   }
 
   private void confirm(String question) {
-    if (!yes && !context.terminal().confirm(question)) {
-      throw new CliException(ExitCode.DECLINED, "not signed; nothing was changed");
+    if (yes) {
+      return;
+    }
+    java.util.Optional<String> answer = context.terminal().readLine(question + " [y/N] ");
+    if (answer.isEmpty()) {
+      throw new CliException(
+          ExitCode.DECLINED,
+          "not signed; nothing was changed: nobody answered the confirmation (standard input"
+              + " is not a terminal, or it ended). Pass --yes to sign without asking");
+    }
+    String typed = answer.get().strip();
+    if (!typed.equalsIgnoreCase("y") && !typed.equalsIgnoreCase("yes")) {
+      // A pasted block feeds its next line to this question; say what was read.
+      String read =
+          typed.isEmpty()
+              ? "an empty answer (no)"
+              : "the answer '" + (typed.length() > 40 ? typed.substring(0, 40) + "…" : typed) + "'";
+      throw new CliException(
+          ExitCode.DECLINED,
+          "not signed; nothing was changed: read "
+              + read
+              + ", not y. Answer y to sign, or pass --yes to sign without asking (scripts,"
+              + " pasted command blocks)");
     }
   }
 

@@ -36,7 +36,11 @@ import picocli.CommandLine.Parameters;
     footer = {
       "  graft status repo/",
       "  graft status repo/ --json | jq '.roles.targets.staged'",
-      "  graft status repo/ --check    exit 3 while a staged role lacks signatures"
+      "  graft status repo/ --check    exit 3 while a staged role lacks signatures",
+      "",
+      "Exit codes: 0 ok; 3 published metadata has expired (its line names the command",
+      "  that renews it) or, with --check, a staged role lacks signatures; 1 a file is",
+      "  damaged."
     })
 public final class StatusCommand implements Runnable {
   private final CliContext context;
@@ -66,10 +70,32 @@ public final class StatusCommand implements Runnable {
       printSummary(repository, out);
     }
     out.flush();
+    List<String> expired = expired(repository);
+    if (!expired.isEmpty()) {
+      throw new CliException(
+          ExitCode.ATTENTION,
+          String.join(", ", expired)
+              + " expired: gateways refuse the repository until "
+              + (expired.size() == 1 ? "it is" : "they are")
+              + " renewed (see above)");
+    }
     if (check && pending(repository)) {
       throw new CliException(
           ExitCode.ATTENTION, "a staged role still lacks signatures (see above)");
     }
+  }
+
+  private static List<String> expired(ImageRepository repository) {
+    List<String> expired = new ArrayList<>();
+    for (RoleType role : RoleType.values()) {
+      if (repository
+          .published(role)
+          .filter(p -> p.signed().isExpired(repository.clockInstant()))
+          .isPresent()) {
+        expired.add(role.typeName());
+      }
+    }
+    return expired;
   }
 
   private static boolean pending(ImageRepository repository) {
@@ -92,7 +118,11 @@ public final class StatusCommand implements Runnable {
             .append(" published, expires ")
             .append(published.get().signed().expires());
         if (published.get().signed().isExpired(repository.clockInstant())) {
-          line.append(" (EXPIRED)");
+          line.append(" (EXPIRED; renew with ").append(repository.renewal(role));
+          if (role == RoleType.ROOT || role == RoleType.TARGETS) {
+            line.append(" and sign it");
+          }
+          line.append(")");
         }
       } else {
         line.append("nothing published");

@@ -448,7 +448,7 @@ public final class VerifyCommand implements Runnable {
             case "root chain" ->
                 "run graft repo rotate-root " + directory + " and collect root signatures";
             case "targets" ->
-                "stage a new targets version (graft release add) and collect targets signatures";
+                "run graft repo renew " + directory + " targets and collect targets signatures";
             default -> "run graft repo refresh-timestamp " + directory;
           };
       return file + " has expired: " + e.getMessage() + ". Gateways refuse it; " + renew;

@@ -574,6 +574,58 @@ public final class ImageRepository {
   }
 
   /**
+   * Refuses to sign a staged version whose expiry has passed: once published, every client would
+   * refuse it (and {@code verify} with them).
+   *
+   * @throws RepoException naming the command that stages a renewed version
+   */
+  public void requireUnexpired(RoleType role) {
+    SignedMetadata<?> staged =
+        staged(role)
+            .orElseThrow(() ->
+                new RepoException(role.typeName() + " has no staged version; " + nextStep(role)));
+    if (staged.signed().isExpired(clock.instant())) {
+      throw new RepoException(
+          role.typeName()
+              + " version "
+              + staged.signed().version()
+              + " as staged expired at "
+              + staged.signed().expires()
+              + "; gateways would refuse it once published. Stage it again with a fresh expiry"
+              + " ("
+              + renewal(role)
+              + ") and collect its signatures");
+    }
+  }
+
+  /** The command that stages {@code role} again with a fresh expiry. */
+  public String renewal(RoleType role) {
+    return switch (role) {
+      case ROOT -> "`graft repo renew " + directory + " root`";
+      case TARGETS -> "`graft repo renew " + directory + " targets`";
+      default -> "`graft repo refresh-timestamp " + directory + "`";
+    };
+  }
+
+  /**
+   * Whether a signature by {@code keyId} would bring every threshold of the staged {@code role} to
+   * its signature count, so that adding it publishes (and the online keys sign).
+   */
+  public boolean wouldPublish(RoleType role, String keyId) {
+    for (Requirement requirement : requirements(role)) {
+      int count =
+          requirement.signed().size()
+              + (requirement.keys().containsKey(keyId) && !requirement.signed().contains(keyId)
+                  ? 1
+                  : 0);
+      if (count < requirement.threshold()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Adds one signature to the staged {@code role} after checking it, then publishes what has
    * reached its threshold (signing new snapshot and timestamp versions with {@code online}).
    *
@@ -583,6 +635,7 @@ public final class ImageRepository {
    */
   public List<String> addSignature(RoleType role, Signature signature, OnlineSigners online) {
     requireSigningKey(role, signature.keyId());
+    requireUnexpired(role);
     SignedMetadata<?> staged = staged(role).orElseThrow();
     TufKey key = signingKeys(role).get(signature.keyId());
     Optional<Verifier> verifier = key == null ? Optional.empty() : Verifiers.forKey(key);

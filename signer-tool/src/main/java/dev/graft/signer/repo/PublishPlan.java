@@ -275,10 +275,9 @@ public record PublishPlan(
             case ROOT ->
                 "renew it with `graft repo rotate-root " + directory + "` and `graft sign`";
             case TARGETS ->
-                "stage a new targets version (`graft release add "
+                "stage a renewed version with the same targets (`graft repo renew "
                     + directory
-                    + " BUNDLE`, or `graft repo rotate-key` for a same-content version) and"
-                    + " have it signed";
+                    + " targets`) and have it signed";
             case SNAPSHOT, TIMESTAMP -> "run `graft repo refresh-timestamp " + directory + "`";
           };
       expired.add(

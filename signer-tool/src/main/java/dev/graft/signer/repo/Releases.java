@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Adding a release: a bundle becomes a target with its length, SHA-256 and SHA-512, and the custom
@@ -159,6 +160,99 @@ public final class Releases {
     next.put(path, target);
     int discarded = repository.stageTargets(next, Map.of(path, bundleBytes));
     return new Added(target, counter, existing != null, discarded);
+  }
+
+  /**
+   * A release of the same module with a newer version than the one being added.
+   *
+   * @param version the version being added
+   * @param target the newer release's target path
+   * @param newerVersion its version
+   * @param releaseCounter its release counter
+   */
+  public record Newer(String version, String target, String newerVersion, long releaseCounter) {
+    /** "1.0.0 is older than 1.1.0, released as … with release counter 2". */
+    public String describe() {
+      return "version "
+          + version
+          + " is older than "
+          + newerVersion
+          + ", already released as "
+          + target
+          + " with release counter "
+          + releaseCounter;
+    }
+  }
+
+  /**
+   * The newest release of the bundle's module whose version is above the bundle's, if any: adding
+   * the bundle would be a version going backwards. Empty also when the bundle does not read, or its
+   * version is released already (adding it reports why).
+   */
+  public static Optional<Newer> newerRelease(ImageRepository repository, byte[] bundleBytes) {
+    Bundle bundle;
+    try {
+      bundle = BundleReader.withDefaults().read(bundleBytes);
+    } catch (BundleFormatException | JsonFormatException e) {
+      return Optional.empty();
+    }
+    if (repository
+        .currentTargets()
+        .containsKey(bundle.name() + "-" + bundle.version() + ".graft")) {
+      // A re-release of an existing version; add() says what it needs.
+      return Optional.empty();
+    }
+    @Nullable Newer newest = null;
+    for (TargetFile target : repository.currentTargets().values()) {
+      Optional<JsonObject> graft = graftFields(target);
+      if (graft.isEmpty() || !graft.get().string("module").equals(bundle.name())) {
+        continue;
+      }
+      String version = graft.get().string("version");
+      if (compareVersions(version, bundle.version()) > 0
+          && (newest == null || compareVersions(version, newest.newerVersion()) > 0)) {
+        newest =
+            new Newer(
+                bundle.version(), target.path(), version, graft.get().integer("release_counter"));
+      }
+    }
+    return Optional.ofNullable(newest);
+  }
+
+  /**
+   * Orders versions as semantic versions do: dot-separated numeric parts numerically, other parts
+   * as text, and a pre-release ({@code 1.0.0-rc1}) below its release; build metadata is ignored.
+   */
+  static int compareVersions(String a, String b) {
+    String[] left = a.split("\\+", 2)[0].split("-", 2);
+    String[] right = b.split("\\+", 2)[0].split("-", 2);
+    int core = compareParts(left[0], right[0]);
+    if (core != 0) {
+      return core;
+    }
+    if (left.length != right.length) {
+      return left.length < right.length ? 1 : -1;
+    }
+    return left.length == 1 ? 0 : compareParts(left[1], right[1]);
+  }
+
+  private static int compareParts(String a, String b) {
+    String[] left = a.split("\\.");
+    String[] right = b.split("\\.");
+    for (int i = 0; i < Math.max(left.length, right.length); i++) {
+      String l = i < left.length ? left[i] : "0";
+      String r = i < right.length ? right[i] : "0";
+      int order;
+      if (l.matches("[0-9]{1,18}") && r.matches("[0-9]{1,18}")) {
+        order = Long.compare(Long.parseLong(l), Long.parseLong(r));
+      } else {
+        order = l.compareTo(r);
+      }
+      if (order != 0) {
+        return order;
+      }
+    }
+    return 0;
   }
 
   /** A target's {@code custom.graft} object, when it has one. */
