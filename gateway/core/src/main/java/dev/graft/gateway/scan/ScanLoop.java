@@ -334,8 +334,16 @@ public final class ScanLoop implements AutoCloseable {
           slot = current;
           due = dueNanos(slot);
         }
-        announceSwap(slot);
+        // taken before the slot, which may make the next swap, and announced after it: a caller
+        // told Swapped finds the successor's first tick done
+        PendingSwap made = madeSwap;
+        StateLoad madeState = madeSwapState;
+        madeSwap = null;
+        madeSwapState = null;
         runSlot(slot, due, now);
+        if (made != null && madeState != null) {
+          complete(made, new SwapOutcome.Swapped(slot, madeState));
+        }
         slot++;
       }
     } finally {

@@ -349,6 +349,39 @@ class ScanLoopTest {
   }
 
   @Test
+  void swap_made_swappedAnnouncedOnlyAfterTheNextModulesFirstTick() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    CompletableFuture<CompletableFuture<SwapOutcome>> swapping = new CompletableFuture<>();
+    List<Boolean> announcedDuringFirstTick = new ArrayList<>();
+    TickListener listener =
+        (slot, due, started, duration, module, version, result) -> {
+          if (!version.equals("1.1.0") || !announcedDuringFirstTick.isEmpty()) {
+            return;
+          }
+          // the new module's first tick: give an early announcement ample time to arrive
+          boolean done = false;
+          try {
+            swapping.get(5, TimeUnit.SECONDS).get(2, TimeUnit.SECONDS);
+            done = true;
+          } catch (Exception e) {
+            // not announced while the tick was still being reported: what the loop promises
+          }
+          announcedDuringFirstTick.add(done);
+        };
+    ControlLogic logic = counter("counter", "1.0.0");
+    ScanLoop loop = ScanLoop.builder(logic, port, grant).clock(clock).listener(listener).build();
+    opened.add(loop);
+    loop.start();
+
+    CompletableFuture<SwapOutcome> outcome =
+        loop.swap(counter("counter", "1.1.0"), port, SwapRequest.standard());
+    swapping.complete(outcome);
+
+    assertThat(get(outcome)).isInstanceOf(SwapOutcome.Swapped.class);
+    assertThat(announcedDuringFirstTick).containsExactly(false);
+  }
+
+  @Test
   void swap_toALongerTickPeriod_newPeriodCountsFromTheNextSlot() throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
     TickRecorder recorder = new TickRecorder();
