@@ -133,7 +133,7 @@ public final class FieldSite implements AutoCloseable {
         ChannelKey key = new ChannelKey(point.device(), target);
         OutputChannel existing = channels.getOrDefault(key, fresh.get(key));
         OutputChannel channel =
-            existing != null ? existing : new OutputChannel(point.device(), target, rule, modbus);
+            existing != null ? existing : new OutputChannel(point.device(), target, rule, point);
         fresh.put(key, channel);
         outputs[i] = channel;
       }

@@ -1,6 +1,8 @@
 package dev.graft.gateway.field;
 
+import dev.graft.policies.CoapMethod;
 import dev.graft.policies.Grant;
+import dev.graft.policies.Manifest;
 import dev.graft.policies.Manifest.ModbusPoint;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,19 +19,19 @@ final class OutputChannel {
   private final String device;
   private final Grant.Target target;
   private final Grant.Output rule;
-  private final @Nullable ModbusPoint modbus;
+  // the layout the device is written with: the point of the port driving the output
+  private volatile Manifest.Point point;
   private final AtomicReference<@Nullable Double> desired = new AtomicReference<>();
   private final AtomicInteger ports = new AtomicInteger();
   private final AtomicBoolean queued = new AtomicBoolean();
   private volatile boolean lastWriteOk;
   private volatile @Nullable Double lastWritten;
 
-  OutputChannel(
-      String device, Grant.Target target, Grant.Output rule, @Nullable ModbusPoint modbus) {
+  OutputChannel(String device, Grant.Target target, Grant.Output rule, Manifest.Point point) {
     this.device = device;
     this.target = target;
     this.rule = rule;
-    this.modbus = modbus;
+    this.point = point;
   }
 
   String device() {
@@ -44,9 +46,15 @@ final class OutputChannel {
     return rule;
   }
 
-  /** The register layout to write (the first bound point's); null for a CoAP resource. */
+  /** The register layout to write; null for a CoAP resource. */
   @Nullable ModbusPoint modbusPoint() {
-    return modbus;
+    return point.modbus();
+  }
+
+  /** The method a CoAP resource is written with, as its manifest declares it. */
+  CoapMethod coapMethod() {
+    Manifest.CoapPoint coap = point.coap();
+    return coap == null ? CoapMethod.PUT : coap.method();
   }
 
   /**

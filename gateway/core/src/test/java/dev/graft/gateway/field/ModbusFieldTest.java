@@ -64,34 +64,36 @@ class ModbusFieldTest {
   }
 
   static Grant grant(String address) {
-    String yaml =
-        """
-        devices:
-          plc:
-            address: %s
-            modbus:
-              - {table: input_register, from: 0, to: 20, access: read}
-              - {table: discrete_input, from: 0, to: 7, access: read}
-              - {table: coil, from: 0, to: 7, access: read_write}
-              - {table: holding_register, from: 0, to: 40, access: read_write}
-        ceilings:
-          memory_pages: 16
-          tick_budget_us: 5000
-          min_tick_ms: 10
-          init_budget_ms: 500
-          self_test_budget_ms: 2000
-        outputs:
-          - {device: plc, table: coil, address: 4, min: 0, max: 1, safe: 1, fault: safe}
-          - {device: plc, table: holding_register, address: 10, min: 0, max: 100, safe: 5,
-             fault: hold}
-          - {device: plc, table: holding_register, address: 20, min: 0, max: 1000, safe: 0,
-             fault: hold}
-        watch: {window_s: 60, fault_limit: 0}
-        rollback: auto
-        update_permit: {device: plc, table: discrete_input, address: 0}
-        """
-            .formatted(address);
-    return Grant.parse(yaml.getBytes(StandardCharsets.UTF_8));
+    return Grant.parse(grantYaml(address).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String grantYaml(String address) {
+    return """
+    devices:
+      plc:
+        address: %s
+        modbus:
+          - {table: input_register, from: 0, to: 20, access: read}
+          - {table: discrete_input, from: 0, to: 7, access: read}
+          - {table: coil, from: 0, to: 7, access: read_write}
+          - {table: holding_register, from: 0, to: 40, access: read_write}
+    ceilings:
+      memory_pages: 16
+      tick_budget_us: 5000
+      min_tick_ms: 10
+      init_budget_ms: 500
+      self_test_budget_ms: 2000
+    outputs:
+      - {device: plc, table: coil, address: 4, min: 0, max: 1, safe: 1, fault: safe}
+      - {device: plc, table: holding_register, address: 10, min: 0, max: 100, safe: 5,
+         fault: hold}
+      - {device: plc, table: holding_register, address: 20, min: 0, max: 1000, safe: 0,
+         fault: hold}
+    watch: {window_s: 60, fault_limit: 0}
+    rollback: auto
+    update_permit: {device: plc, table: discrete_input, address: 0}
+    """
+        .formatted(address);
   }
 
   static Manifest manifest(String points) {
@@ -163,6 +165,29 @@ class ModbusFieldTest {
   }
 
   @Test
+  void poll_float32NaNOrInfinity_badLikeCoap() {
+    fillInputs();
+    FieldPort port = open(4, Duration.ofHours(1));
+    Await.until("flow good", () -> port.snapshot().quality(1) == ProcessImage.GOOD);
+
+    int nan = Float.floatToIntBits(Float.NaN);
+    server.inputRegisters.set(2, nan >>> 16);
+    server.inputRegisters.set(3, nan & 0xffff);
+    Await.until("NaN flow bad", () -> port.snapshot().quality(1) == ProcessImage.BAD);
+    assertThat(port.snapshot().value(1)).as("the last good value is kept").isEqualTo(12.5);
+    assertThat(port.snapshot().quality(0)).isEqualTo(ProcessImage.GOOD);
+
+    int flow = Float.floatToIntBits(13.5f);
+    server.inputRegisters.set(2, flow >>> 16);
+    server.inputRegisters.set(3, flow & 0xffff);
+    Await.until("flow good again", () -> port.snapshot().quality(1) == ProcessImage.GOOD);
+    int infinity = Float.floatToIntBits(Float.NEGATIVE_INFINITY);
+    server.inputRegisters.set(2, infinity >>> 16);
+    server.inputRegisters.set(3, infinity & 0xffff);
+    Await.until("infinite flow bad", () -> port.snapshot().quality(1) == ProcessImage.BAD);
+  }
+
+  @Test
   void poll_gapWiderThanLimit_splitsReadAtTheGap() {
     fillInputs();
     FieldPort port = open(4, Duration.ofHours(1));
@@ -186,6 +211,30 @@ class ModbusFieldTest {
     assertThat(server.requests(READ_IR))
         .extracting(r -> r.address() + "+" + r.quantity())
         .containsOnly("0+11");
+  }
+
+  @Test
+  void poll_gapOutsideTheGrant_neverReadAcrossIt() {
+    fillInputs();
+    // IR 4–9 are not granted: a read across them would touch registers the operator withheld
+    String yaml =
+        grantYaml(server.address())
+            .replace(
+                "- {table: input_register, from: 0, to: 20, access: read}",
+                "- {table: input_register, from: 0, to: 3, access: read}\n"
+                    + "      - {table: input_register, from: 10, to: 20, access: read}");
+    site =
+        FieldSite.open(
+            Grant.parse(yaml.getBytes(StandardCharsets.UTF_8)),
+            options(8, Duration.ofHours(1)),
+            Credentials.none());
+    FieldPort port = site.bind(manifest(POINTS));
+
+    Await.until("a few polls", () -> server.count(READ_IR) >= 6);
+    Await.until("level good", () -> port.snapshot().quality(2) == ProcessImage.GOOD);
+    assertThat(server.requests(READ_IR))
+        .extracting(r -> r.address() + "+" + r.quantity())
+        .containsOnly("0+4", "10+1");
   }
 
   @Test
