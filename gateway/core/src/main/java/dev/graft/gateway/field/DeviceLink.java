@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -125,6 +126,63 @@ abstract class DeviceLink implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // the link closed meanwhile; nothing will be written any more
       channel.dequeued();
+    }
+  }
+
+  /**
+   * Writes the channel's current value after every write queued so far, whether or not the device
+   * is thought to hold it already, and completes with whether the device acknowledged it: false
+   * when the link is down or closed (nothing can be written then) or the device refused the value.
+   * With {@code retire} the link stops driving the channel after that write, so a final value is
+   * never dropped by removing its output first.
+   */
+  CompletableFuture<Boolean> confirm(OutputChannel channel, boolean retire) {
+    CompletableFuture<Boolean> acknowledged = new CompletableFuture<>();
+    Runnable task =
+        () -> {
+          try {
+            acknowledged.complete(writeFinal(channel));
+          } finally {
+            if (retire) {
+              channels.remove(channel);
+            }
+            acknowledged.complete(false);
+          }
+        };
+    if (closed) {
+      task.run();
+      return acknowledged;
+    }
+    try {
+      thread.execute(task);
+    } catch (RejectedExecutionException e) {
+      // the link closed meanwhile; nothing will be written any more
+      if (retire) {
+        channels.remove(channel);
+      }
+      acknowledged.complete(false);
+    }
+    return acknowledged;
+  }
+
+  private boolean writeFinal(OutputChannel channel) {
+    Double raw = channel.desired();
+    if (raw == null || !up || closed) {
+      return false;
+    }
+    try {
+      boolean ok = write(channel, raw);
+      channel.wrote(raw, ok);
+      writes.incrementAndGet();
+      return ok;
+    } catch (LinkDown e) {
+      channel.wrote(raw, false);
+      lost(e);
+      return false;
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "field device " + device + ": write failed", e);
+      channel.wrote(raw, false);
+      return false;
     }
   }
 

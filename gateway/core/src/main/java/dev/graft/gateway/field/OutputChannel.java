@@ -106,6 +106,11 @@ final class OutputChannel {
     return ports.decrementAndGet();
   }
 
+  /** How many ports drive this output. */
+  int boundPorts() {
+    return ports.get();
+  }
+
   /** Records the outcome of writing {@code raw}. */
   void wrote(double raw, boolean ok) {
     lastWriteOk = ok;

@@ -364,13 +364,15 @@ public final class ScanLoop implements AutoCloseable {
 
   private void shutDown() {
     try {
-      port.applyFaultPolicy("scan loop stopped");
-    } finally {
-      try {
-        port.close();
-      } finally {
-        logic.close();
+      // waits (bounded) until the device acknowledged each output's safe or hold value
+      List<String> undriven = port.stop("scan loop stopped");
+      if (!undriven.isEmpty()) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "scan loop stopped: outputs not confirmed at their fault policy: " + undriven);
       }
+    } finally {
+      logic.close();
     }
   }
 

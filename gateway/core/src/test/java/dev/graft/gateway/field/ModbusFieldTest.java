@@ -469,6 +469,83 @@ class ModbusFieldTest {
   }
 
   @Test
+  void close_afterFaultPolicy_theQueuedSafeValueStillReachesTheDevice() {
+    FieldPort port = open(4, Duration.ofHours(1));
+    port.write(out().set(3, 0).set(4, 33).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 33);
+
+    // what the scan loop did on a normal shutdown: the queued write used to be dropped
+    port.applyFaultPolicy("scan loop stopped");
+    port.close();
+
+    Await.until("burner coil safe", () -> server.coils.get(4) == 1);
+  }
+
+  @Test
+  void stop_shutdown_eachFaultPolicyValueAcknowledgedBeforeItReturns() {
+    FieldPort port = open(4, Duration.ofHours(1));
+    port.write(out().set(3, 0).set(4, 33).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 33);
+
+    List<String> undriven = port.stop("scan loop stopped");
+
+    assertThat(undriven).isEmpty();
+    assertThat(server.coils.get(4)).as("safe").isEqualTo(1);
+    assertThat(server.holdingRegisters.get(10)).as("hold").isEqualTo(33);
+  }
+
+  @Test
+  void stop_deviceUnreachable_reportsEveryOutputItCouldNotDrive() throws Exception {
+    FieldPort port = open(4, Duration.ofHours(1));
+    server.stop();
+    Await.until("link down", () -> !site.status("plc").up());
+
+    List<String> undriven = port.stop("scan loop stopped");
+
+    assertThat(undriven)
+        .containsExactlyInAnyOrder(
+            "plc coil 4", "plc holding_register 10", "plc holding_register 20");
+  }
+
+  @Test
+  void close_swapToAModuleWithoutAnOutput_thatOutputGoesToItsSafeValue() {
+    FieldPort first = open(4, Duration.ofMillis(50));
+    first.write(out().set(3, 0).set(4, 60).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 60);
+
+    // the next module declares neither vent (coil 4, safe 1) nor limit (HR 10, hold, safe 5)
+    FieldPort second =
+        site.bind(
+            manifest(
+                """
+                [{"name": "temp", "dir": "in", "device": "plc",
+                  "modbus": {"table": "input_register", "address": 0, "type": "int16"}}]
+                """));
+    assertThat(site.orphanedOutputs(first, second))
+        .containsExactly("plc coil 4", "plc holding_register 10", "plc holding_register 20");
+    first.close();
+
+    Await.until("orphaned vent safe", () -> server.coils.get(4) == 1);
+    Await.until("orphaned limit safe, hold or not", () -> server.holdingRegisters.get(10) == 5);
+    // and nobody drives them any more: no rewrite follows
+    long writes = server.count(WRITE_COIL);
+    long rewrites = server.count(WRITE_REGISTER);
+    Await.until(
+        "the rewrite period passes a few times",
+        () -> {
+          try {
+            TimeUnit.MILLISECONDS.sleep(300);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return true;
+        });
+    assertThat(server.count(WRITE_COIL)).isEqualTo(writes);
+    assertThat(server.count(WRITE_REGISTER)).isEqualTo(rewrites);
+    second.close();
+  }
+
+  @Test
   void closePort_stopsPollingItsPoints() {
     fillInputs();
     FieldPort port = open(4, Duration.ofHours(1));
