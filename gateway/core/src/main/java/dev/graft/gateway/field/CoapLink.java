@@ -336,12 +336,12 @@ final class CoapLink extends DeviceLink {
   }
 
   @Override
-  protected boolean write(OutputChannel channel, double raw) throws LinkDown {
+  protected boolean write(OutputChannel channel, OutputChannel.Setting setting) throws LinkDown {
     if (!(channel.target() instanceof Grant.Target.Resource(String path))) {
       throw new IllegalStateException("not a CoAP output: " + channel.target());
     }
-    String text = BigDecimal.valueOf(raw).toPlainString();
-    CoapMethod method = channel.coapMethod();
+    String text = BigDecimal.valueOf(setting.raw()).toPlainString();
+    CoapMethod method = setting.coapMethod();
     CoapResponse response;
     try {
       // the method the manifest declares (and the grant allows): a device may act on POST only

@@ -166,22 +166,22 @@ abstract class DeviceLink implements AutoCloseable {
   }
 
   private boolean writeFinal(OutputChannel channel) {
-    Double raw = channel.desired();
-    if (raw == null || !up || closed) {
+    OutputChannel.Setting setting = channel.setting();
+    if (setting == null || !up || closed) {
       return false;
     }
     try {
-      boolean ok = write(channel, raw);
-      channel.wrote(raw, ok);
+      boolean ok = write(channel, setting);
+      channel.wrote(setting, ok);
       writes.incrementAndGet();
       return ok;
     } catch (LinkDown e) {
-      channel.wrote(raw, false);
+      channel.wrote(setting, false);
       lost(e);
       return false;
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "field device " + device + ": write failed", e);
-      channel.wrote(raw, false);
+      channel.wrote(setting, false);
       return false;
     }
   }
@@ -202,8 +202,12 @@ abstract class DeviceLink implements AutoCloseable {
   /** Reads every bound input once; marks cells of failed reads bad. */
   protected abstract void poll(List<InputCell> inputs) throws LinkDown;
 
-  /** Writes one raw value; returns false when the device refused it (the link is still up). */
-  protected abstract boolean write(OutputChannel channel, double raw) throws LinkDown;
+  /**
+   * Writes one raw value with its point's encoding; returns false when the device refused it (the
+   * link is still up).
+   */
+  protected abstract boolean write(OutputChannel channel, OutputChannel.Setting setting)
+      throws LinkDown;
 
   /** Releases the protocol client. */
   protected abstract void release();
@@ -258,24 +262,24 @@ abstract class DeviceLink implements AutoCloseable {
    * out.
    */
   private void writeNow(OutputChannel channel, boolean rewrite) {
-    Double raw = channel.desired();
-    if (raw == null || !up || closed || !channels.contains(channel)) {
+    OutputChannel.Setting setting = channel.setting();
+    if (setting == null || !up || closed || !channels.contains(channel)) {
       // nothing to write yet, or the link is down: the value is written after the reconnect
       return;
     }
-    if (!rewrite && channel.holds(raw)) {
+    if (!rewrite && channel.holds(setting)) {
       return;
     }
     try {
-      boolean ok = write(channel, raw);
-      channel.wrote(raw, ok);
+      boolean ok = write(channel, setting);
+      channel.wrote(setting, ok);
       writes.incrementAndGet();
     } catch (LinkDown e) {
-      channel.wrote(raw, false);
+      channel.wrote(setting, false);
       lost(e);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "field device " + device + ": write failed", e);
-      channel.wrote(raw, false);
+      channel.wrote(setting, false);
     }
   }
 

@@ -280,11 +280,32 @@ public final class FieldSite implements AutoCloseable {
               channel.target());
         }
         writes.add(new Confirmation(channel, link.confirm(channel, true)));
-      } else if (confirmShared) {
-        writes.add(new Confirmation(channel, link.confirm(channel, false)));
+      } else {
+        handOver(channel);
+        if (confirmShared) {
+          writes.add(new Confirmation(channel, link.confirm(channel, false)));
+        }
       }
     }
     return writes;
+  }
+
+  /**
+   * Gives an output the point of the newest port still bound to it: after a swap the new module's
+   * encoding (word order, type, CoAP method) applies at once, to the value held across the swap
+   * too, not only from its first write.
+   */
+  private void handOver(OutputChannel channel) {
+    for (SitePort other : ports.reversed()) {
+      for (int i = 0; i < other.outputs.length; i++) {
+        if (other.outputs[i] == channel) {
+          if (channel.handOver(other.manifest.points().get(i))) {
+            Objects.requireNonNull(links.get(channel.device())).submitWrite(channel);
+          }
+          return;
+        }
+      }
+    }
   }
 
   /**
@@ -436,7 +457,7 @@ public final class FieldSite implements AutoCloseable {
           // module's first tick after the reconnect drives them again
           continue;
         }
-        if (channel.set(raw)) {
+        if (channel.set(raw, manifest.points().get(index))) {
           link.submitWrite(channel);
         }
       }

@@ -186,9 +186,9 @@ final class ModbusLink extends DeviceLink {
   }
 
   @Override
-  protected boolean write(OutputChannel channel, double raw) throws LinkDown {
-    ModbusPoint point = Objects.requireNonNull(channel.modbusPoint(), "not a Modbus output");
-    int[] words = RegisterCodec.encode(point, raw);
+  protected boolean write(OutputChannel channel, OutputChannel.Setting setting) throws LinkDown {
+    ModbusPoint point = Objects.requireNonNull(setting.modbus(), "not a Modbus output");
+    int[] words = RegisterCodec.encode(point, setting.raw());
     try {
       if (point.table() == ModbusTable.COIL) {
         client.writeSingleCoil(unit, new WriteSingleCoilRequest(point.address(), words[0] != 0));

@@ -546,6 +546,43 @@ class ModbusFieldTest {
   }
 
   @Test
+  void close_swapToAModuleWithAnotherEncoding_itsEncodingFromTheFirstTick() {
+    FieldPort first = open(4, Duration.ofHours(1));
+    // 26 in the old module's units = raw 50.0, low word first
+    first.write(out().set(6, 26).map);
+    int fifty = Float.floatToIntBits(50.0f);
+    Await.until(
+        "old encoding",
+        () ->
+            server.holdingRegisters.get(20) == (fifty & 0xffff)
+                && server.holdingRegisters.get(21) == fifty >>> 16);
+
+    // the next module declares the same register high word first, without scale and offset
+    FieldPort second =
+        site.bind(
+            manifest(
+                POINTS.replace(
+                    "\"scale\": 0.5, \"offset\": 1, \"word_order\": \"little\"",
+                    "\"word_order\": \"big\"")));
+    first.close();
+
+    // the value held across the swap is rewritten in the new module's word order at once
+    Await.until(
+        "held value, new encoding",
+        () ->
+            server.holdingRegisters.get(20) == fifty >>> 16
+                && server.holdingRegisters.get(21) == (fifty & 0xffff));
+    assertThat(second.snapshot().value(6)).isEqualTo(50.0);
+    second.write(out().set(6, 30).map);
+    int thirty = Float.floatToIntBits(30.0f);
+    Await.until(
+        "the new module's value, its encoding",
+        () ->
+            server.holdingRegisters.get(20) == thirty >>> 16
+                && server.holdingRegisters.get(21) == (thirty & 0xffff));
+  }
+
+  @Test
   void closePort_stopsPollingItsPoints() {
     fillInputs();
     FieldPort port = open(4, Duration.ofHours(1));
