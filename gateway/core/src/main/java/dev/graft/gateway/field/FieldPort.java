@@ -44,6 +44,15 @@ public interface FieldPort extends AutoCloseable {
   void close();
 
   /**
+   * The outputs this port drives that {@code next} does not declare and no other port drives: those
+   * closing this port after a swap to {@code next} puts to their safe value, as {@code device
+   * target} (e.g. {@code plc coil 4}). For the swap report; empty by default.
+   */
+  default List<String> orphanedBy(FieldPort next) {
+    return List.of();
+  }
+
+  /**
    * Stops this port for good, as at shutdown: applies the fault policy ({@code hold} or {@code
    * safe}) to every output, writes each value once more and waits, bounded, until the device
    * acknowledged it, then closes. Returns the outputs (device and target) whose value was not

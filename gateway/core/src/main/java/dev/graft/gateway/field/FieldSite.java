@@ -173,21 +173,20 @@ public final class FieldSite implements AutoCloseable {
   /**
    * The outputs {@code running} drives that neither {@code next} nor any other bound port drives:
    * those a swap from one to the other puts to their safe value (see {@link FieldPort#close()}), as
-   * {@code device target}, e.g. {@code plc coil 4}. For the preflight and swap report.
-   *
-   * @throws IllegalArgumentException if a port is not one of this site's
+   * {@code device target}, e.g. {@code plc coil 4}. For the preflight and swap report; empty when
+   * {@code running} is not an open port of this site, and every output only {@code running} drives
+   * when {@code next} is not one.
    */
   public synchronized List<String> orphanedOutputs(FieldPort running, FieldPort next) {
-    if (!(running instanceof SitePort from)
-        || !(next instanceof SitePort to)
-        || !ports.contains(from)
-        || !ports.contains(to)) {
-      throw new IllegalArgumentException("both ports must be bound to this site and open");
+    if (!(running instanceof SitePort from) || !ports.contains(from)) {
+      return List.of();
     }
     List<OutputChannel> kept = new ArrayList<>();
-    for (OutputChannel channel : to.outputs) {
-      if (channel != null) {
-        kept.add(channel);
+    if (next instanceof SitePort to && ports.contains(to)) {
+      for (OutputChannel channel : to.outputs) {
+        if (channel != null) {
+          kept.add(channel);
+        }
       }
     }
     List<String> orphaned = new ArrayList<>();
@@ -492,6 +491,11 @@ public final class FieldSite implements AutoCloseable {
     public void close() {
       open = false;
       release(this, true, false);
+    }
+
+    @Override
+    public List<String> orphanedBy(FieldPort next) {
+      return orphanedOutputs(this, next);
     }
 
     @Override

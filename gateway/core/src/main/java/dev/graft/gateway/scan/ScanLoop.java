@@ -84,6 +84,7 @@ public final class ScanLoop implements AutoCloseable {
   // A swap made after the last tick, announced once the successor has run its first slot.
   private @Nullable PendingSwap madeSwap;
   private @Nullable StateLoad madeSwapState;
+  private List<String> madeSwapOutputsToSafe = List.of();
 
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong missedSlots = new AtomicLong();
@@ -338,11 +339,12 @@ public final class ScanLoop implements AutoCloseable {
         // told Swapped finds the successor's first tick done
         PendingSwap made = madeSwap;
         StateLoad madeState = madeSwapState;
+        List<String> madeToSafe = madeSwapOutputsToSafe;
         madeSwap = null;
         madeSwapState = null;
         runSlot(slot, due, now);
         if (made != null && madeState != null) {
-          complete(made, new SwapOutcome.Swapped(slot, madeState));
+          complete(made, new SwapOutcome.Swapped(slot, madeState, madeToSafe));
         }
         slot++;
       }
@@ -553,13 +555,17 @@ public final class ScanLoop implements AutoCloseable {
     ticksSinceSave = 0;
     logic = next;
     port = swap.nextPort();
+    List<String> toSafe = List.of();
     if (oldPort != swap.nextPort()) {
+      // outputs the old module drove and next does not declare: closing puts them to safe
+      toSafe = oldPort.orphanedBy(swap.nextPort());
       oldPort.close();
     }
     swaps.incrementAndGet();
     clearPending(swap);
     madeSwap = swap;
     madeSwapState = load;
+    madeSwapOutputsToSafe = toSafe;
   }
 
   private void announceSwap(long firstSlot) {
@@ -568,7 +574,7 @@ public final class ScanLoop implements AutoCloseable {
     if (made != null && state != null) {
       madeSwap = null;
       madeSwapState = null;
-      complete(made, new SwapOutcome.Swapped(firstSlot, state));
+      complete(made, new SwapOutcome.Swapped(firstSlot, state, madeSwapOutputsToSafe));
     }
   }
 

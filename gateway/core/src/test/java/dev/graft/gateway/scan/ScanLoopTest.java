@@ -382,6 +382,24 @@ class ScanLoopTest {
   }
 
   @Test
+  void swap_toAPortWithoutSomeOutputs_swappedListsTheOutputsPutToSafe() throws Exception {
+    FakeFieldPort oldPort = new FakeFieldPort(3, clock);
+    oldPort.orphans(List.of("plc coil 3"));
+    FakeFieldPort nextPort = new FakeFieldPort(3, clock);
+    ScanLoop loop = loop(counter("counter", "1.0.0"), oldPort, grant, null);
+    loop.start();
+
+    SwapOutcome outcome =
+        get(loop.swap(counter("other", "2.0.0"), nextPort, SwapRequest.standard()));
+
+    assertThat(outcome).isInstanceOf(SwapOutcome.Swapped.class);
+    assertThat(((SwapOutcome.Swapped) outcome).outputsToSafe()).containsExactly("plc coil 3");
+    // asked before the old port closed, which is what puts them to safe
+    List<String> events = oldPort.events();
+    assertThat(events.indexOf("orphanedBy")).isLessThan(events.indexOf("close"));
+  }
+
+  @Test
   void swap_toALongerTickPeriod_newPeriodCountsFromTheNextSlot() throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
     TickRecorder recorder = new TickRecorder();
