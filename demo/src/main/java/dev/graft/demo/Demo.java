@@ -279,7 +279,8 @@ public final class Demo {
         detail("director version " + assigned11.version() + " names " + second.target().path());
         Gateway.Prepared next = install(gateway, "1.1.0");
         Gateway.Swap swap = gateway.update(next);
-        if (!(swap.outcome() instanceof SwapOutcome.Swapped(long firstSlot, StateLoad state))) {
+        if (!(swap.outcome()
+            instanceof SwapOutcome.Swapped(long firstSlot, StateLoad state, var _))) {
           throw new IllegalStateException("the swap did not happen: " + swap.outcome());
         }
         detail(

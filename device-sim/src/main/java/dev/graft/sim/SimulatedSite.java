@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -66,18 +67,23 @@ public final class SimulatedSite implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
           });
-      // Fixed steps, not measured real time: the model sees the same sequence of advances on a
-      // slow machine as on a fast one, only later.
-      var _ =
-          executor.scheduleAtFixedRate(
-              () -> plant.advance(step),
-              CLOCK_PERIOD.toNanos(),
-              CLOCK_PERIOD.toNanos(),
-              TimeUnit.NANOSECONDS);
+      var _ = runClock(executor, () -> plant.advance(step));
       this.clock = executor;
     } else {
       this.clock = null;
     }
+  }
+
+  /**
+   * Runs one clock step every {@link #CLOCK_PERIOD} on {@code executor}. Fixed steps, not measured
+   * real time: the model sees the same sequence of advances on a slow machine as on a fast one,
+   * only later. And a fixed delay, not a fixed rate: after a stall (a loaded machine, a garbage
+   * collection) the next step comes one period after the last one ended, so the simulation slows
+   * down, as documented, instead of running the steps it missed back to back in a burst.
+   */
+  static ScheduledFuture<?> runClock(ScheduledExecutorService executor, Runnable step) {
+    return executor.scheduleWithFixedDelay(
+        step, CLOCK_PERIOD.toNanos(), CLOCK_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**

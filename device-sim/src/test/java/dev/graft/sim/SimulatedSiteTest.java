@@ -8,6 +8,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +24,48 @@ class SimulatedSiteTest {
     while (!condition.getAsBoolean()) {
       assertThat(Instant.now()).as(what).isBefore(deadline);
       Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void runClock_afterAStall_nextStepsComeAPeriodApartNotInABurst() throws Exception {
+    ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    CountDownLatch stalled = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Long> starts = new CopyOnWriteArrayList<>();
+    try {
+      var _ =
+          SimulatedSite.runClock(
+              executor,
+              () -> {
+                starts.add(System.nanoTime());
+                if (starts.size() == 1) {
+                  stalled.countDown();
+                  try {
+                    // the machine stalls for several clock periods
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              });
+      stalled.await();
+      long stallEnds = System.nanoTime() + SimulatedSite.CLOCK_PERIOD.multipliedBy(10).toNanos();
+      while (System.nanoTime() < stallEnds) {
+        Thread.sleep(5);
+      }
+      release.countDown();
+      await("five more steps", () -> starts.size() >= 6);
+    } finally {
+      executor.shutdownNow();
+    }
+
+    // a fixed rate would run the ten missed steps back to back right after the stall; a fixed
+    // delay never starts a step less than one period after the previous one began
+    for (int i = 1; i < 6; i++) {
+      assertThat(starts.get(i) - starts.get(i - 1))
+          .as("gap before step %d", i)
+          .isGreaterThanOrEqualTo(SimulatedSite.CLOCK_PERIOD.toNanos());
     }
   }
 

@@ -121,6 +121,11 @@ final class TickLog implements TickListener {
       }
 
       @Override
+      public List<String> stop(String reason) {
+        return port.stop(reason);
+      }
+
+      @Override
       public String toString() {
         return "tapped " + port;
       }

@@ -161,10 +161,16 @@ public sealed interface CapabilityCheck {
         break;
       }
     }
-    if (write
-        && grant
-            .output(device.name(), new Grant.Target.Register(table, modbus.address()))
-            .isEmpty()) {
+    Grant.Output output =
+        write
+            ? grant
+                .output(device.name(), new Grant.Target.Register(table, modbus.address()))
+                .orElse(null)
+            : null;
+    if (output != null) {
+      outputValues(point, modbus, device, output, what, out);
+    }
+    if (write && output == null) {
       out.add(
           new Violation(
               point.name(),
@@ -175,6 +181,55 @@ public sealed interface CapabilityCheck {
                   + ", but the grant has no output entry (range, safe value, fault policy) for"
                   + " it"));
     }
+  }
+
+  /**
+   * The grant's min, max and safe value are raw device values: each must be one the point's type
+   * can hold, or the field layer would write something else (safe -5 on a uint16 as 65531) or
+   * refuse what {@code point_set} accepted.
+   */
+  private static void outputValues(
+      Point point,
+      ModbusPoint modbus,
+      Device device,
+      Grant.Output output,
+      String what,
+      List<Violation> out) {
+    Manifest.ValueType type = modbus.type();
+    Map<String, java.math.BigDecimal> values = new LinkedHashMap<>();
+    values.put("min", output.min());
+    values.put("max", output.max());
+    values.put("safe value", output.safe());
+    values.forEach((name, value) -> {
+      String problem = null;
+      if (!type.inRange(value)) {
+        problem =
+            " is outside what a "
+                + type.wire()
+                + " holds ("
+                + type.minRaw().toPlainString()
+                + " to "
+                + type.maxRaw().toPlainString()
+                + ")";
+      } else if (name.equals("safe value")
+          && type.integral()
+          && value.stripTrailingZeros().scale() > 0) {
+        problem =
+            " is not a whole number, which "
+                + (type.wire().startsWith("int") || type.wire().startsWith("uint") ? "an " : "a ")
+                + type.wire()
+                + " needs";
+      }
+      if (problem != null) {
+        out.add(
+            new Violation(
+                point.name(),
+                device.name(),
+                modbus.table(),
+                modbus.address(),
+                what + ", but the grant's " + name + " " + value.toPlainString() + problem));
+      }
+    });
   }
 
   private static boolean covered(Device device, ModbusTable table, int address, boolean write) {

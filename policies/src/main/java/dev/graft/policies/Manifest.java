@@ -94,6 +94,38 @@ public record Manifest(
     public int width() {
       return width;
     }
+
+    /** Whether the raw value is a whole number (every type but {@code float32}). */
+    public boolean integral() {
+      return this != FLOAT32;
+    }
+
+    /** The smallest raw value the type holds. */
+    public BigDecimal minRaw() {
+      return switch (this) {
+        case BOOL, UINT16, UINT32 -> BigDecimal.ZERO;
+        case INT16 -> BigDecimal.valueOf(Short.MIN_VALUE);
+        case INT32 -> BigDecimal.valueOf(Integer.MIN_VALUE);
+        case FLOAT32 -> new BigDecimal(-Float.MAX_VALUE);
+      };
+    }
+
+    /** The largest raw value the type holds. */
+    public BigDecimal maxRaw() {
+      return switch (this) {
+        case BOOL -> BigDecimal.ONE;
+        case INT16 -> BigDecimal.valueOf(Short.MAX_VALUE);
+        case UINT16 -> BigDecimal.valueOf(0xffff);
+        case INT32 -> BigDecimal.valueOf(Integer.MAX_VALUE);
+        case UINT32 -> BigDecimal.valueOf(0xffff_ffffL);
+        case FLOAT32 -> new BigDecimal(Float.MAX_VALUE);
+      };
+    }
+
+    /** Whether {@code raw} lies within {@link #minRaw()} and {@link #maxRaw()}. */
+    public boolean inRange(BigDecimal raw) {
+      return raw.compareTo(minRaw()) >= 0 && raw.compareTo(maxRaw()) <= 0;
+    }
   }
 
   /** One field point; exactly one of {@code modbus} and {@code coap} is present. */

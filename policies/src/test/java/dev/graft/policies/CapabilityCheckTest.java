@@ -218,6 +218,59 @@ class CapabilityCheckTest {
             "limits.tick_budget_us 5001 exceeds the grant's ceiling of 5000 µs");
   }
 
+  /** The example manifest with its burner output on holding register 3 of {@code type}. */
+  private static Manifest burnerAsHoldingRegister(String type) throws IOException {
+    String coil = "\"modbus\": {\"table\": \"coil\", \"address\": 3}";
+    String register =
+        coil.replace("coil", "holding_register").replace("3}", "3, \"type\": \"TYPE\"}");
+    return manifestWith(coil, register.replace("TYPE", type));
+  }
+
+  @Test
+  void check_grantValuesOutsideTheOutputsType_rejected() throws IOException {
+    Manifest manifest = burnerAsHoldingRegister("uint16");
+    Grant grant =
+        GrantTest.parse(
+            GrantTest.site()
+                .replace(
+                    "      - {table: coil, from: 0, to: 7, access: read_write}\n",
+                    "      - {table: coil, from: 0, to: 7, access: read_write}\n"
+                        + "      - {table: holding_register, from: 0, to: 9, access: read_write}\n")
+                .replace(
+                    "    table: coil\n    address: 3\n",
+                    "    table: holding_register\n    address: 3\n")
+                .replace("    min: 0\n", "    min: -10\n")
+                .replace("    safe: 0\n", "    safe: -5\n"));
+
+    assertThat(violations(CapabilityCheck.check(manifest, grant)))
+        .containsExactly(
+            "point 'burner' writes holding register 3 of 'boiler-plc', but the grant's min -10 is"
+                + " outside what a uint16 holds (0 to 65535)",
+            "point 'burner' writes holding register 3 of 'boiler-plc', but the grant's safe value"
+                + " -5 is outside what a uint16 holds (0 to 65535)");
+  }
+
+  @Test
+  void check_fractionalSafeValueForAnIntegerType_rejected() throws IOException {
+    Manifest manifest = burnerAsHoldingRegister("int16");
+    Grant grant =
+        GrantTest.parse(
+            GrantTest.site()
+                .replace(
+                    "      - {table: coil, from: 0, to: 7, access: read_write}\n",
+                    "      - {table: coil, from: 0, to: 7, access: read_write}\n"
+                        + "      - {table: holding_register, from: 0, to: 9, access: read_write}\n")
+                .replace(
+                    "    table: coil\n    address: 3\n",
+                    "    table: holding_register\n    address: 3\n")
+                .replace("    safe: 0\n", "    safe: 0.5\n"));
+
+    assertThat(violations(CapabilityCheck.check(manifest, grant)))
+        .containsExactly(
+            "point 'burner' writes holding register 3 of 'boiler-plc', but the grant's safe value"
+                + " 0.5 is not a whole number, which an int16 needs");
+  }
+
   @Test
   void check_rejectionNeedsAViolation() {
     assertThatThrownBy(() -> new CapabilityCheck.Rejected(List.of()))

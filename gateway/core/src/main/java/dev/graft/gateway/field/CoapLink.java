@@ -1,5 +1,6 @@
 package dev.graft.gateway.field;
 
+import dev.graft.policies.CoapMethod;
 import dev.graft.policies.Grant;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -335,25 +336,31 @@ final class CoapLink extends DeviceLink {
   }
 
   @Override
-  protected boolean write(OutputChannel channel, double raw) throws LinkDown {
+  protected boolean write(OutputChannel channel, OutputChannel.Setting setting) throws LinkDown {
     if (!(channel.target() instanceof Grant.Target.Resource(String path))) {
       throw new IllegalStateException("not a CoAP output: " + channel.target());
     }
-    String text = BigDecimal.valueOf(raw).toPlainString();
+    String text = BigDecimal.valueOf(setting.raw()).toPlainString();
+    CoapMethod method = setting.coapMethod();
     CoapResponse response;
     try {
-      response = client(path).put(text, MediaTypeRegistry.TEXT_PLAIN);
+      // the method the manifest declares (and the grant allows): a device may act on POST only
+      response =
+          method == CoapMethod.POST
+              ? client(path).post(text, MediaTypeRegistry.TEXT_PLAIN)
+              : client(path).put(text, MediaTypeRegistry.TEXT_PLAIN);
     } catch (ConnectorException | IOException e) {
-      throw new LinkDown("PUT " + path + " failed: " + describe(e), e);
+      throw new LinkDown(method + " " + path + " failed: " + describe(e), e);
     }
     if (response == null) {
-      throw new LinkDown("PUT " + path + ": no answer");
+      throw new LinkDown(method + " " + path + ": no answer");
     }
     if (!response.isSuccess()) {
       LOG.log(
           Level.WARNING,
-          "field device {0}: PUT {1} refused with {2}",
+          "field device {0}: {1} {2} refused with {3}",
           device,
+          method,
           path,
           response.getCode());
       return false;

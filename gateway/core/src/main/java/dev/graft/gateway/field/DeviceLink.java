@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -128,6 +129,63 @@ abstract class DeviceLink implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the channel's current value after every write queued so far, whether or not the device
+   * is thought to hold it already, and completes with whether the device acknowledged it: false
+   * when the link is down or closed (nothing can be written then) or the device refused the value.
+   * With {@code retire} the link stops driving the channel after that write, so a final value is
+   * never dropped by removing its output first.
+   */
+  CompletableFuture<Boolean> confirm(OutputChannel channel, boolean retire) {
+    CompletableFuture<Boolean> acknowledged = new CompletableFuture<>();
+    Runnable task =
+        () -> {
+          try {
+            acknowledged.complete(writeFinal(channel));
+          } finally {
+            if (retire) {
+              channels.remove(channel);
+            }
+            acknowledged.complete(false);
+          }
+        };
+    if (closed) {
+      task.run();
+      return acknowledged;
+    }
+    try {
+      thread.execute(task);
+    } catch (RejectedExecutionException e) {
+      // the link closed meanwhile; nothing will be written any more
+      if (retire) {
+        channels.remove(channel);
+      }
+      acknowledged.complete(false);
+    }
+    return acknowledged;
+  }
+
+  private boolean writeFinal(OutputChannel channel) {
+    OutputChannel.Setting setting = channel.setting();
+    if (setting == null || !up || closed) {
+      return false;
+    }
+    try {
+      boolean ok = write(channel, setting);
+      channel.wrote(setting, ok);
+      writes.incrementAndGet();
+      return ok;
+    } catch (LinkDown e) {
+      channel.wrote(setting, false);
+      lost(e);
+      return false;
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "field device " + device + ": write failed", e);
+      channel.wrote(setting, false);
+      return false;
+    }
+  }
+
   /** Queues a task after every write queued so far; the future completes when it ran. */
   Future<?> flush() {
     return thread.submit(() -> {});
@@ -144,8 +202,12 @@ abstract class DeviceLink implements AutoCloseable {
   /** Reads every bound input once; marks cells of failed reads bad. */
   protected abstract void poll(List<InputCell> inputs) throws LinkDown;
 
-  /** Writes one raw value; returns false when the device refused it (the link is still up). */
-  protected abstract boolean write(OutputChannel channel, double raw) throws LinkDown;
+  /**
+   * Writes one raw value with its point's encoding; returns false when the device refused it (the
+   * link is still up).
+   */
+  protected abstract boolean write(OutputChannel channel, OutputChannel.Setting setting)
+      throws LinkDown;
 
   /** Releases the protocol client. */
   protected abstract void release();
@@ -200,24 +262,24 @@ abstract class DeviceLink implements AutoCloseable {
    * out.
    */
   private void writeNow(OutputChannel channel, boolean rewrite) {
-    Double raw = channel.desired();
-    if (raw == null || !up || closed || !channels.contains(channel)) {
+    OutputChannel.Setting setting = channel.setting();
+    if (setting == null || !up || closed || !channels.contains(channel)) {
       // nothing to write yet, or the link is down: the value is written after the reconnect
       return;
     }
-    if (!rewrite && channel.holds(raw)) {
+    if (!rewrite && channel.holds(setting)) {
       return;
     }
     try {
-      boolean ok = write(channel, raw);
-      channel.wrote(raw, ok);
+      boolean ok = write(channel, setting);
+      channel.wrote(setting, ok);
       writes.incrementAndGet();
     } catch (LinkDown e) {
-      channel.wrote(raw, false);
+      channel.wrote(setting, false);
       lost(e);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "field device " + device + ": write failed", e);
-      channel.wrote(raw, false);
+      channel.wrote(setting, false);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.graft.gateway.field;
 
 import dev.graft.gateway.runtime.ProcessImage;
+import java.util.List;
 import java.util.SortedMap;
 
 /**
@@ -34,10 +35,32 @@ public interface FieldPort extends AutoCloseable {
   boolean updatePermitted();
 
   /**
-   * Stops driving this port's outputs and polling its inputs. Does not apply a fault policy: a port
-   * closed after a swap hands its outputs to the next port; shutting down applies {@link
-   * #applyFaultPolicy} first.
+   * Stops driving this port's outputs and polling its inputs, returning at once. Does not apply a
+   * fault policy to outputs another port drives: a port closed after a swap hands its outputs to
+   * the next port. An output no other port drives (one the next module no longer declares) goes to
+   * its grant safe value, written in the background before it is released.
    */
   @Override
   void close();
+
+  /**
+   * The outputs this port drives that {@code next} does not declare and no other port drives: those
+   * closing this port after a swap to {@code next} puts to their safe value, as {@code device
+   * target} (e.g. {@code plc coil 4}). For the swap report; empty by default.
+   */
+  default List<String> orphanedBy(FieldPort next) {
+    return List.of();
+  }
+
+  /**
+   * Stops this port for good, as at shutdown: applies the fault policy ({@code hold} or {@code
+   * safe}) to every output, writes each value once more and waits, bounded, until the device
+   * acknowledged it, then closes. Returns the outputs (device and target) whose value was not
+   * acknowledged in time (link down, device refused it); empty when all were.
+   */
+  default List<String> stop(String reason) {
+    applyFaultPolicy(reason);
+    close();
+    return List.of();
+  }
 }

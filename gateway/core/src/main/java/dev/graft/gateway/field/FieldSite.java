@@ -6,7 +6,6 @@ import dev.graft.policies.Manifest;
 import dev.graft.policies.Manifest.ModbusPoint;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -133,7 +136,7 @@ public final class FieldSite implements AutoCloseable {
         ChannelKey key = new ChannelKey(point.device(), target);
         OutputChannel existing = channels.getOrDefault(key, fresh.get(key));
         OutputChannel channel =
-            existing != null ? existing : new OutputChannel(point.device(), target, rule, modbus);
+            existing != null ? existing : new OutputChannel(point.device(), target, rule, point);
         fresh.put(key, channel);
         outputs[i] = channel;
       }
@@ -165,6 +168,34 @@ public final class FieldSite implements AutoCloseable {
       throw new IllegalArgumentException(who + " names device '" + device + "', not in the grant");
     }
     return link;
+  }
+
+  /**
+   * The outputs {@code running} drives that neither {@code next} nor any other bound port drives:
+   * those a swap from one to the other puts to their safe value (see {@link FieldPort#close()}), as
+   * {@code device target}, e.g. {@code plc coil 4}. For the preflight and swap report; empty when
+   * {@code running} is not an open port of this site, and every output only {@code running} drives
+   * when {@code next} is not one.
+   */
+  public synchronized List<String> orphanedOutputs(FieldPort running, FieldPort next) {
+    if (!(running instanceof SitePort from) || !ports.contains(from)) {
+      return List.of();
+    }
+    List<OutputChannel> kept = new ArrayList<>();
+    if (next instanceof SitePort to && ports.contains(to)) {
+      for (OutputChannel channel : to.outputs) {
+        if (channel != null) {
+          kept.add(channel);
+        }
+      }
+    }
+    List<String> orphaned = new ArrayList<>();
+    for (OutputChannel channel : from.outputs) {
+      if (channel != null && !kept.contains(channel) && channel.boundPorts() == 1) {
+        orphaned.add(describe(channel));
+      }
+    }
+    return List.copyOf(orphaned);
   }
 
   /** The state of one device's link. */
@@ -210,27 +241,121 @@ public final class FieldSite implements AutoCloseable {
     }
   }
 
-  private synchronized void release(SitePort port) {
+  /**
+   * A final value on its way to the device: {@code acknowledged} completes when it was answered.
+   */
+  private record Confirmation(OutputChannel channel, CompletableFuture<Boolean> acknowledged) {}
+
+  /**
+   * Unbinds a port. An output no other port drives any more is written once more (its safe value
+   * when {@code orphansToSafe}, else the value it has) and then no longer rewritten, so its last
+   * value is never dropped by removing it first; with {@code confirmShared}, outputs another port
+   * still drives are written once more too. Returns those writes.
+   */
+  private synchronized List<Confirmation> release(
+      SitePort port, boolean orphansToSafe, boolean confirmShared) {
     if (!ports.remove(port)) {
-      return;
+      return List.of();
     }
     for (InputCell cell : port.inputs) {
       if (cell != null) {
         links.values().forEach(l -> l.removeInput(cell));
       }
     }
+    List<Confirmation> writes = new ArrayList<>();
     for (OutputChannel channel : port.outputs) {
-      if (channel != null && channel.release() == 0) {
-        // nobody drives it any more: stop rewriting it (the device's watchdog takes over)
+      if (channel == null) {
+        continue;
+      }
+      DeviceLink link = Objects.requireNonNull(links.get(channel.device()));
+      if (channel.release() == 0) {
+        // nobody drives it any more: the device's watchdog takes over after this last write
         channels.remove(new ChannelKey(channel.device(), channel.target()));
-        Objects.requireNonNull(links.get(channel.device())).removeOutput(channel);
+        if (orphansToSafe && !closed && channel.set(channel.rule().safe().doubleValue())) {
+          LOG.log(
+              Level.WARNING,
+              "field device {0}: output {1} is driven by no module any more: to its safe value",
+              channel.device(),
+              channel.target());
+        }
+        writes.add(new Confirmation(channel, link.confirm(channel, true)));
+      } else {
+        handOver(channel);
+        if (confirmShared) {
+          writes.add(new Confirmation(channel, link.confirm(channel, false)));
+        }
+      }
+    }
+    return writes;
+  }
+
+  /**
+   * Gives an output the point of the newest port still bound to it: after a swap the new module's
+   * encoding (word order, type, CoAP method) applies at once, to the value held across the swap
+   * too, not only from its first write.
+   */
+  private void handOver(OutputChannel channel) {
+    for (SitePort other : ports.reversed()) {
+      for (int i = 0; i < other.outputs.length; i++) {
+        if (other.outputs[i] == channel) {
+          if (channel.handOver(other.manifest.points().get(i))) {
+            Objects.requireNonNull(links.get(channel.device())).submitWrite(channel);
+          }
+          return;
+        }
       }
     }
   }
 
   /**
-   * Shuts the site down: every output to its fault policy, a bounded wait for those writes (twice
-   * the request timeout per device), then every port and link closed.
+   * Waits, at most twice the request timeout in all, for {@code writes} to be acknowledged; returns
+   * the outputs whose value the device did not acknowledge, and logs them.
+   */
+  private List<String> await(List<Confirmation> writes, String reason) {
+    long deadline = System.nanoTime() + options.requestTimeout().multipliedBy(2).toNanos();
+    List<String> undriven = new ArrayList<>();
+    for (Confirmation write : writes) {
+      boolean acknowledged;
+      try {
+        acknowledged =
+            write
+                .acknowledged()
+                .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        acknowledged = false;
+      } catch (ExecutionException | TimeoutException e) {
+        acknowledged = false;
+      }
+      if (!acknowledged) {
+        String output = describe(write.channel());
+        undriven.add(output);
+        LOG.log(
+            Level.ERROR,
+            "field device {0}: output {1} not confirmed at {2} ({3}); the device''s own watchdog"
+                + " must act",
+            write.channel().device(),
+            write.channel().target(),
+            write.channel().desired(),
+            reason);
+      }
+    }
+    return List.copyOf(undriven);
+  }
+
+  private static String describe(OutputChannel channel) {
+    String target =
+        switch (channel.target()) {
+          case Grant.Target.Register(var table, var address) -> table.wire() + " " + address;
+          case Grant.Target.Resource(var path) -> path;
+        };
+    return channel.device() + " " + target;
+  }
+
+  /**
+   * Shuts the site down: every output to its fault policy, written once more and waited for (at
+   * most twice the request timeout in all) until the device acknowledged it, then every port and
+   * link closed. Outputs not acknowledged are logged as errors.
    */
   @Override
   public void close() {
@@ -242,10 +367,18 @@ public final class FieldSite implements AutoCloseable {
       closed = true;
       open = List.copyOf(ports);
     }
-    applyFaultPolicy(List.copyOf(allChannels()), "shutdown");
-    Duration drain = options.requestTimeout().multipliedBy(2);
+    List<OutputChannel> all = allChannels();
+    applyFaultPolicy(all, "shutdown");
+    List<Confirmation> writes = new ArrayList<>();
+    for (OutputChannel channel : all) {
+      writes.add(
+          new Confirmation(
+              channel,
+              Objects.requireNonNull(links.get(channel.device())).confirm(channel, false)));
+    }
+    await(writes, "shutdown");
     for (DeviceLink link : links.values()) {
-      link.close(drain);
+      link.close();
     }
     open.forEach(SitePort::close);
   }
@@ -323,7 +456,7 @@ public final class FieldSite implements AutoCloseable {
           // module's first tick after the reconnect drives them again
           continue;
         }
-        if (channel.set(raw)) {
+        if (channel.set(raw, manifest.points().get(index))) {
           link.submitWrite(channel);
         }
       }
@@ -350,10 +483,26 @@ public final class FieldSite implements AutoCloseable {
       return refused.get();
     }
 
+    /**
+     * Closes the port; an output no other port drives goes to its safe value, written in the
+     * background (never waited for here: at a swap this runs on the scan thread).
+     */
     @Override
     public void close() {
       open = false;
-      release(this);
+      release(this, true, false);
+    }
+
+    @Override
+    public List<String> orphanedBy(FieldPort next) {
+      return orphanedOutputs(this, next);
+    }
+
+    @Override
+    public List<String> stop(String reason) {
+      applyFaultPolicy(reason);
+      open = false;
+      return await(release(this, false, true), reason);
     }
 
     @Override

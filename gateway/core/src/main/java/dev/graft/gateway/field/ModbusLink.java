@@ -32,6 +32,7 @@ final class ModbusLink extends DeviceLink {
 
   private final ModbusTcpClient client;
   private final int unit;
+  private final List<Grant.ModbusRange> granted;
 
   ModbusLink(Grant.Device device, FieldOptions options, Consumer<DeviceLink> onLost) {
     super(device.name(), options, onLost);
@@ -39,6 +40,7 @@ final class ModbusLink extends DeviceLink {
     String host = Objects.requireNonNull(address.getHost(), "address without a host");
     int port = address.getPort() < 0 ? DEFAULT_PORT : address.getPort();
     this.unit = unit(address);
+    this.granted = device.modbus();
     NettyTcpClientTransport transport =
         NettyTcpClientTransport.create(cfg -> {
           cfg.setHostname(host);
@@ -87,7 +89,7 @@ final class ModbusLink extends DeviceLink {
     for (InputCell cell : inputs) {
       mapped.add(cell.span());
     }
-    for (ReadPlan.Span read : ReadPlan.plan(mapped, options.maxGap())) {
+    for (ReadPlan.Span read : ReadPlan.plan(mapped, options.maxGap(), granted)) {
       int[] words;
       try {
         words = read(read);
@@ -117,7 +119,13 @@ final class ModbusLink extends DeviceLink {
           ModbusPoint point = Objects.requireNonNull(cell.modbusPoint());
           int[] own = new int[span.count()];
           System.arraycopy(words, span.start() - read.start(), own, 0, own.length);
-          cell.update(RegisterCodec.decode(point, own), now);
+          double value = RegisterCodec.decode(point, own);
+          if (Double.isFinite(value)) {
+            cell.update(value, now);
+          } else {
+            // a float32 NaN or infinity is no measurement (a sensor fault, as CoAP reads it too)
+            cell.markBad();
+          }
         }
       }
     }
@@ -178,9 +186,9 @@ final class ModbusLink extends DeviceLink {
   }
 
   @Override
-  protected boolean write(OutputChannel channel, double raw) throws LinkDown {
-    ModbusPoint point = Objects.requireNonNull(channel.modbusPoint(), "not a Modbus output");
-    int[] words = RegisterCodec.encode(point, raw);
+  protected boolean write(OutputChannel channel, OutputChannel.Setting setting) throws LinkDown {
+    ModbusPoint point = Objects.requireNonNull(setting.modbus(), "not a Modbus output");
+    int[] words = RegisterCodec.encode(point, setting.raw());
     try {
       if (point.table() == ModbusTable.COIL) {
         client.writeSingleCoil(unit, new WriteSingleCoilRequest(point.address(), words[0] != 0));

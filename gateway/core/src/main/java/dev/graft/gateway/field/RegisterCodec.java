@@ -55,6 +55,18 @@ final class RegisterCodec {
     };
   }
 
+  /** Whether the point's type holds {@code raw} exactly (an integer in range, a finite float). */
+  static boolean holds(ModbusPoint point, double raw) {
+    return switch (point.type()) {
+      case BOOL -> raw == 0 || raw == 1;
+      case INT16 -> raw == Math.rint(raw) && raw >= Short.MIN_VALUE && raw <= Short.MAX_VALUE;
+      case UINT16 -> raw == Math.rint(raw) && raw >= 0 && raw <= 0xffff;
+      case INT32 -> raw == Math.rint(raw) && raw >= Integer.MIN_VALUE && raw <= Integer.MAX_VALUE;
+      case UINT32 -> raw == Math.rint(raw) && raw >= 0 && raw <= 0xffff_ffffL;
+      case FLOAT32 -> Float.isFinite((float) raw) && (double) (float) raw == raw;
+    };
+  }
+
   /** The value in module units of a raw device value. */
   static double fromRaw(ModbusPoint point, double raw) {
     if (point.type() == ValueType.BOOL) {

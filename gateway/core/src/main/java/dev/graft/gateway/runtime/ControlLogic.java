@@ -297,7 +297,7 @@ public final class ControlLogic implements AutoCloseable {
   /** Instantiates and initialises a new instance; runs on the worker. */
   private Live fresh() {
     GraftImports imports =
-        new GraftImports(manifest, grant, log, refusals, droppedLogLines, metrics, lastOutputs);
+        new GraftImports(manifest, grant, log, refusals, droppedLogLines, metrics);
     imports.setClock(clockMs);
     WasiPreview1 wasi = imports.wasi();
     Instance instance =

@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,7 +53,11 @@ final class GraftImports {
 
   /** What {@code point_set} checks for one output point. */
   private record OutputRule(
-      BigDecimal scale, BigDecimal offset, boolean coil, BigDecimal min, BigDecimal max) {}
+      BigDecimal scale,
+      BigDecimal offset,
+      Manifest.@Nullable ValueType type,
+      BigDecimal min,
+      BigDecimal max) {}
 
   private final Manifest manifest;
   private final @Nullable OutputRule[] rules;
@@ -60,7 +65,6 @@ final class GraftImports {
   private final AtomicLong refusals;
   private final AtomicLong droppedLogLines;
   private final Map<String, Double> metrics;
-  private final Map<Integer, Double> lastOutputs;
 
   private volatile boolean revoked;
   private volatile long nowMs;
@@ -74,15 +78,13 @@ final class GraftImports {
       Consumer<LogLine> log,
       AtomicLong refusals,
       AtomicLong droppedLogLines,
-      Map<String, Double> metrics,
-      Map<Integer, Double> lastOutputs) {
+      Map<String, Double> metrics) {
     this.manifest = manifest;
     this.rules = outputRules(manifest, grant);
     this.log = log;
     this.refusals = refusals;
     this.droppedLogLines = droppedLogLines;
     this.metrics = metrics;
-    this.lastOutputs = lastOutputs;
   }
 
   private static @Nullable OutputRule[] outputRules(Manifest manifest, Grant grant) {
@@ -98,19 +100,19 @@ final class GraftImports {
       Grant.Target target;
       BigDecimal scale;
       BigDecimal offset = BigDecimal.ZERO;
-      boolean coil = false;
+      Manifest.ValueType type = null;
       if (modbus != null) {
         target = new Grant.Target.Register(modbus.table(), modbus.address());
         scale = modbus.scale();
         offset = modbus.offset();
-        coil = modbus.table() == ModbusTable.COIL;
+        type = modbus.table() == ModbusTable.COIL ? Manifest.ValueType.BOOL : modbus.type();
       } else if (coap != null) {
         target = new Grant.Target.Resource(coap.path());
         scale = BigDecimal.ONE;
       } else {
         continue;
       }
-      final boolean isCoil = coil;
+      final Manifest.ValueType pointType = type;
       final BigDecimal pointScale = scale;
       final BigDecimal pointOffset = offset;
       // An output the grant does not bound gets no rule: every point_set on it is refused, since
@@ -118,7 +120,7 @@ final class GraftImports {
       rules[i] =
           grant
               .output(point.device(), target)
-              .map(o -> new OutputRule(pointScale, pointOffset, isCoil, o.min(), o.max()))
+              .map(o -> new OutputRule(pointScale, pointOffset, pointType, o.min(), o.max()))
               .orElse(null);
     }
     return rules;
@@ -263,10 +265,10 @@ final class GraftImports {
       return Double.NaN;
     }
     if (manifest.points().get(index).dir() == Manifest.Direction.OUT) {
+      // set in this tick: the module reads back what it just set. Otherwise the field's value for
+      // the output (what the device is driven to: after a lost link its fault-policy value), the
+      // same value point_quality qualifies; never the module's own last value over the field's.
       Double set = tickOutputs.get(index);
-      if (set == null) {
-        set = lastOutputs.get(index);
-      }
       if (set != null) {
         return set;
       }
@@ -311,7 +313,15 @@ final class GraftImports {
     // value = raw × scale + offset, so raw = (value − offset) / scale; the grant bounds raw units.
     BigDecimal raw =
         new BigDecimal(value).subtract(rule.offset()).divide(rule.scale(), MathContext.DECIMAL64);
-    if (rule.coil() && raw.compareTo(BigDecimal.ZERO) != 0 && raw.compareTo(BigDecimal.ONE) != 0) {
+    Manifest.ValueType type = rule.type();
+    if (type == Manifest.ValueType.BOOL
+        && raw.compareTo(BigDecimal.ZERO) != 0
+        && raw.compareTo(BigDecimal.ONE) != 0) {
+      return HostError.OUT_OF_RANGE;
+    }
+    // what the field layer writes: integers rounded half-even, and only what the type holds
+    if (type != null
+        && !type.inRange(type.integral() ? raw.setScale(0, RoundingMode.HALF_EVEN) : raw)) {
       return HostError.OUT_OF_RANGE;
     }
     if (raw.compareTo(rule.min()) < 0 || raw.compareTo(rule.max()) > 0) {

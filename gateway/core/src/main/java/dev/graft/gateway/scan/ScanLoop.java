@@ -84,6 +84,7 @@ public final class ScanLoop implements AutoCloseable {
   // A swap made after the last tick, announced once the successor has run its first slot.
   private @Nullable PendingSwap madeSwap;
   private @Nullable StateLoad madeSwapState;
+  private List<String> madeSwapOutputsToSafe = List.of();
 
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong missedSlots = new AtomicLong();
@@ -334,8 +335,17 @@ public final class ScanLoop implements AutoCloseable {
           slot = current;
           due = dueNanos(slot);
         }
-        announceSwap(slot);
+        // taken before the slot, which may make the next swap, and announced after it: a caller
+        // told Swapped finds the successor's first tick done
+        PendingSwap made = madeSwap;
+        StateLoad madeState = madeSwapState;
+        List<String> madeToSafe = madeSwapOutputsToSafe;
+        madeSwap = null;
+        madeSwapState = null;
         runSlot(slot, due, now);
+        if (made != null && madeState != null) {
+          complete(made, new SwapOutcome.Swapped(slot, madeState, madeToSafe));
+        }
         slot++;
       }
     } finally {
@@ -356,13 +366,15 @@ public final class ScanLoop implements AutoCloseable {
 
   private void shutDown() {
     try {
-      port.applyFaultPolicy("scan loop stopped");
-    } finally {
-      try {
-        port.close();
-      } finally {
-        logic.close();
+      // waits (bounded) until the device acknowledged each output's safe or hold value
+      List<String> undriven = port.stop("scan loop stopped");
+      if (!undriven.isEmpty()) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "scan loop stopped: outputs not confirmed at their fault policy: " + undriven);
       }
+    } finally {
+      logic.close();
     }
   }
 
@@ -543,13 +555,17 @@ public final class ScanLoop implements AutoCloseable {
     ticksSinceSave = 0;
     logic = next;
     port = swap.nextPort();
+    List<String> toSafe = List.of();
     if (oldPort != swap.nextPort()) {
+      // outputs the old module drove and next does not declare: closing puts them to safe
+      toSafe = oldPort.orphanedBy(swap.nextPort());
       oldPort.close();
     }
     swaps.incrementAndGet();
     clearPending(swap);
     madeSwap = swap;
     madeSwapState = load;
+    madeSwapOutputsToSafe = toSafe;
   }
 
   private void announceSwap(long firstSlot) {
@@ -558,7 +574,7 @@ public final class ScanLoop implements AutoCloseable {
     if (made != null && state != null) {
       madeSwap = null;
       madeSwapState = null;
-      complete(made, new SwapOutcome.Swapped(firstSlot, state));
+      complete(made, new SwapOutcome.Swapped(firstSlot, state, madeSwapOutputsToSafe));
     }
   }
 

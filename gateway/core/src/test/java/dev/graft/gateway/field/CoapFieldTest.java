@@ -65,7 +65,7 @@ class CoapFieldTest {
             coap:
               - {path: /setpoint, methods: [GET]}
               - {path: /plain, methods: [GET]}
-              - {path: /valve, methods: [PUT]}
+              - {path: /valve, methods: [PUT, POST]}
         ceilings:
           memory_pages: 16
           tick_budget_us: 5000
@@ -169,6 +169,27 @@ class CoapFieldTest {
 
     Await.until("42.5 put", () -> "42.5".equals(server.valve.value));
     assertThat(server.valve.puts).endsWith("42.5");
+  }
+
+  @Test
+  void write_outputDeclaredPost_sentAsPost() {
+    server = CoapTestServer.plain();
+    site = FieldSite.open(grant(server.address(), false), options(), Credentials.none());
+    FieldPort port =
+        site.bind(
+            ModbusFieldTest.manifest(
+                """
+                [{"name": "valve", "dir": "out", "device": "thermostat",
+                  "coap": {"path": "/valve", "method": "POST"}}]
+                """));
+    Await.until("safe value posted", () -> server.valve.posts.contains("0.0"));
+
+    TreeMap<Integer, Double> outputs = new TreeMap<>();
+    outputs.put(0, 42.5);
+    port.write(outputs);
+
+    Await.until("42.5 posted", () -> server.valve.posts.contains("42.5"));
+    assertThat(server.valve.puts).isEmpty();
   }
 
   @Test

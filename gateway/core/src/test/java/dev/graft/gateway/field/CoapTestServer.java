@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A real CoAP server (Californium) on a loopback port, plain, DTLS PSK or DTLS with certificates
  * (Scandium), with three text/plain decimal resources: {@code /setpoint} (observable), {@code
- * /plain} (no Observe) and {@code /valve} (takes PUT). Each counts the requests it answered.
+ * /plain} (no Observe) and {@code /valve} (takes PUT and POST). Each counts the requests it
+ * answered.
  */
 final class CoapTestServer implements AutoCloseable {
   static {
@@ -40,12 +41,13 @@ final class CoapTestServer implements AutoCloseable {
     DtlsConfig.register();
   }
 
-  /** One decimal value, read with GET (observed or not) and set with PUT. */
+  /** One decimal value, read with GET (observed or not) and set with PUT or POST. */
   static final class ValueResource extends CoapResource {
     volatile String value = "60.0";
     final AtomicInteger plainGets = new AtomicInteger();
     final AtomicInteger observeGets = new AtomicInteger();
     final List<String> puts = new CopyOnWriteArrayList<>();
+    final List<String> posts = new CopyOnWriteArrayList<>();
 
     ValueResource(String name, boolean observable) {
       super(name);
@@ -71,6 +73,15 @@ final class CoapTestServer implements AutoCloseable {
     public void handlePUT(CoapExchange exchange) {
       String text = exchange.getRequestText();
       puts.add(text);
+      value = text;
+      changed();
+      exchange.respond(ResponseCode.CHANGED);
+    }
+
+    @Override
+    public void handlePOST(CoapExchange exchange) {
+      String text = exchange.getRequestText();
+      posts.add(text);
       value = text;
       changed();
       exchange.respond(ResponseCode.CHANGED);

@@ -64,34 +64,36 @@ class ModbusFieldTest {
   }
 
   static Grant grant(String address) {
-    String yaml =
-        """
-        devices:
-          plc:
-            address: %s
-            modbus:
-              - {table: input_register, from: 0, to: 20, access: read}
-              - {table: discrete_input, from: 0, to: 7, access: read}
-              - {table: coil, from: 0, to: 7, access: read_write}
-              - {table: holding_register, from: 0, to: 40, access: read_write}
-        ceilings:
-          memory_pages: 16
-          tick_budget_us: 5000
-          min_tick_ms: 10
-          init_budget_ms: 500
-          self_test_budget_ms: 2000
-        outputs:
-          - {device: plc, table: coil, address: 4, min: 0, max: 1, safe: 1, fault: safe}
-          - {device: plc, table: holding_register, address: 10, min: 0, max: 100, safe: 5,
-             fault: hold}
-          - {device: plc, table: holding_register, address: 20, min: 0, max: 1000, safe: 0,
-             fault: hold}
-        watch: {window_s: 60, fault_limit: 0}
-        rollback: auto
-        update_permit: {device: plc, table: discrete_input, address: 0}
-        """
-            .formatted(address);
-    return Grant.parse(yaml.getBytes(StandardCharsets.UTF_8));
+    return Grant.parse(grantYaml(address).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String grantYaml(String address) {
+    return """
+    devices:
+      plc:
+        address: %s
+        modbus:
+          - {table: input_register, from: 0, to: 20, access: read}
+          - {table: discrete_input, from: 0, to: 7, access: read}
+          - {table: coil, from: 0, to: 7, access: read_write}
+          - {table: holding_register, from: 0, to: 40, access: read_write}
+    ceilings:
+      memory_pages: 16
+      tick_budget_us: 5000
+      min_tick_ms: 10
+      init_budget_ms: 500
+      self_test_budget_ms: 2000
+    outputs:
+      - {device: plc, table: coil, address: 4, min: 0, max: 1, safe: 1, fault: safe}
+      - {device: plc, table: holding_register, address: 10, min: 0, max: 100, safe: 5,
+         fault: hold}
+      - {device: plc, table: holding_register, address: 20, min: 0, max: 1000, safe: 0,
+         fault: hold}
+    watch: {window_s: 60, fault_limit: 0}
+    rollback: auto
+    update_permit: {device: plc, table: discrete_input, address: 0}
+    """
+        .formatted(address);
   }
 
   static Manifest manifest(String points) {
@@ -163,6 +165,29 @@ class ModbusFieldTest {
   }
 
   @Test
+  void poll_float32NaNOrInfinity_badLikeCoap() {
+    fillInputs();
+    FieldPort port = open(4, Duration.ofHours(1));
+    Await.until("flow good", () -> port.snapshot().quality(1) == ProcessImage.GOOD);
+
+    int nan = Float.floatToIntBits(Float.NaN);
+    server.inputRegisters.set(2, nan >>> 16);
+    server.inputRegisters.set(3, nan & 0xffff);
+    Await.until("NaN flow bad", () -> port.snapshot().quality(1) == ProcessImage.BAD);
+    assertThat(port.snapshot().value(1)).as("the last good value is kept").isEqualTo(12.5);
+    assertThat(port.snapshot().quality(0)).isEqualTo(ProcessImage.GOOD);
+
+    int flow = Float.floatToIntBits(13.5f);
+    server.inputRegisters.set(2, flow >>> 16);
+    server.inputRegisters.set(3, flow & 0xffff);
+    Await.until("flow good again", () -> port.snapshot().quality(1) == ProcessImage.GOOD);
+    int infinity = Float.floatToIntBits(Float.NEGATIVE_INFINITY);
+    server.inputRegisters.set(2, infinity >>> 16);
+    server.inputRegisters.set(3, infinity & 0xffff);
+    Await.until("infinite flow bad", () -> port.snapshot().quality(1) == ProcessImage.BAD);
+  }
+
+  @Test
   void poll_gapWiderThanLimit_splitsReadAtTheGap() {
     fillInputs();
     FieldPort port = open(4, Duration.ofHours(1));
@@ -186,6 +211,30 @@ class ModbusFieldTest {
     assertThat(server.requests(READ_IR))
         .extracting(r -> r.address() + "+" + r.quantity())
         .containsOnly("0+11");
+  }
+
+  @Test
+  void poll_gapOutsideTheGrant_neverReadAcrossIt() {
+    fillInputs();
+    // IR 4–9 are not granted: a read across them would touch registers the operator withheld
+    String yaml =
+        grantYaml(server.address())
+            .replace(
+                "- {table: input_register, from: 0, to: 20, access: read}",
+                "- {table: input_register, from: 0, to: 3, access: read}\n"
+                    + "      - {table: input_register, from: 10, to: 20, access: read}");
+    site =
+        FieldSite.open(
+            Grant.parse(yaml.getBytes(StandardCharsets.UTF_8)),
+            options(8, Duration.ofHours(1)),
+            Credentials.none());
+    FieldPort port = site.bind(manifest(POINTS));
+
+    Await.until("a few polls", () -> server.count(READ_IR) >= 6);
+    Await.until("level good", () -> port.snapshot().quality(2) == ProcessImage.GOOD);
+    assertThat(server.requests(READ_IR))
+        .extracting(r -> r.address() + "+" + r.quantity())
+        .containsOnly("0+4", "10+1");
   }
 
   @Test
@@ -417,6 +466,120 @@ class ModbusFieldTest {
           return true;
         });
     assertThat(server.requests.size()).isEqualTo(requests);
+  }
+
+  @Test
+  void close_afterFaultPolicy_theQueuedSafeValueStillReachesTheDevice() {
+    FieldPort port = open(4, Duration.ofHours(1));
+    port.write(out().set(3, 0).set(4, 33).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 33);
+
+    // what the scan loop did on a normal shutdown: the queued write used to be dropped
+    port.applyFaultPolicy("scan loop stopped");
+    port.close();
+
+    Await.until("burner coil safe", () -> server.coils.get(4) == 1);
+  }
+
+  @Test
+  void stop_shutdown_eachFaultPolicyValueAcknowledgedBeforeItReturns() {
+    FieldPort port = open(4, Duration.ofHours(1));
+    port.write(out().set(3, 0).set(4, 33).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 33);
+
+    List<String> undriven = port.stop("scan loop stopped");
+
+    assertThat(undriven).isEmpty();
+    assertThat(server.coils.get(4)).as("safe").isEqualTo(1);
+    assertThat(server.holdingRegisters.get(10)).as("hold").isEqualTo(33);
+  }
+
+  @Test
+  void stop_deviceUnreachable_reportsEveryOutputItCouldNotDrive() throws Exception {
+    FieldPort port = open(4, Duration.ofHours(1));
+    server.stop();
+    Await.until("link down", () -> !site.status("plc").up());
+
+    List<String> undriven = port.stop("scan loop stopped");
+
+    assertThat(undriven)
+        .containsExactlyInAnyOrder(
+            "plc coil 4", "plc holding_register 10", "plc holding_register 20");
+  }
+
+  @Test
+  void close_swapToAModuleWithoutAnOutput_thatOutputGoesToItsSafeValue() {
+    FieldPort first = open(4, Duration.ofMillis(50));
+    first.write(out().set(3, 0).set(4, 60).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 60);
+
+    // the next module declares neither vent (coil 4, safe 1) nor limit (HR 10, hold, safe 5)
+    FieldPort second =
+        site.bind(
+            manifest(
+                """
+                [{"name": "temp", "dir": "in", "device": "plc",
+                  "modbus": {"table": "input_register", "address": 0, "type": "int16"}}]
+                """));
+    assertThat(site.orphanedOutputs(first, second))
+        .containsExactly("plc coil 4", "plc holding_register 10", "plc holding_register 20");
+    first.close();
+
+    Await.until("orphaned vent safe", () -> server.coils.get(4) == 1);
+    Await.until("orphaned limit safe, hold or not", () -> server.holdingRegisters.get(10) == 5);
+    // and nobody drives them any more: no rewrite follows
+    long writes = server.count(WRITE_COIL);
+    long rewrites = server.count(WRITE_REGISTER);
+    Await.until(
+        "the rewrite period passes a few times",
+        () -> {
+          try {
+            TimeUnit.MILLISECONDS.sleep(300);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return true;
+        });
+    assertThat(server.count(WRITE_COIL)).isEqualTo(writes);
+    assertThat(server.count(WRITE_REGISTER)).isEqualTo(rewrites);
+    second.close();
+  }
+
+  @Test
+  void close_swapToAModuleWithAnotherEncoding_itsEncodingFromTheFirstTick() {
+    FieldPort first = open(4, Duration.ofHours(1));
+    // 26 in the old module's units = raw 50.0, low word first
+    first.write(out().set(6, 26).map);
+    int fifty = Float.floatToIntBits(50.0f);
+    Await.until(
+        "old encoding",
+        () ->
+            server.holdingRegisters.get(20) == (fifty & 0xffff)
+                && server.holdingRegisters.get(21) == fifty >>> 16);
+
+    // the next module declares the same register high word first, without scale and offset
+    FieldPort second =
+        site.bind(
+            manifest(
+                POINTS.replace(
+                    "\"scale\": 0.5, \"offset\": 1, \"word_order\": \"little\"",
+                    "\"word_order\": \"big\"")));
+    first.close();
+
+    // the value held across the swap is rewritten in the new module's word order at once
+    Await.until(
+        "held value, new encoding",
+        () ->
+            server.holdingRegisters.get(20) == fifty >>> 16
+                && server.holdingRegisters.get(21) == (fifty & 0xffff));
+    assertThat(second.snapshot().value(6)).isEqualTo(50.0);
+    second.write(out().set(6, 30).map);
+    int thirty = Float.floatToIntBits(30.0f);
+    Await.until(
+        "the new module's value, its encoding",
+        () ->
+            server.holdingRegisters.get(20) == thirty >>> 16
+                && server.holdingRegisters.get(21) == (thirty & 0xffff));
   }
 
   @Test

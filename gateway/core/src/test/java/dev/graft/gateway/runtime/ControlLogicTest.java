@@ -8,10 +8,12 @@ import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.AbiViolationException;
 import dev.graft.policies.abi.WatModules;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -215,6 +217,52 @@ class ControlLogicTest {
     try (ControlLogic logic = load("setter")) {
       assertThat(logic.tick(100, Fixtures.inputs(100.0))).isEqualTo(ok(Map.of(2, 100.0)));
       assertThat(logic.tick(200, Fixtures.inputs(-0.1))).isEqualTo(ok(Map.of()));
+    }
+  }
+
+  @Test
+  void pointSet_insideTheGrantButOutsideTheType_outOfRange() throws Exception {
+    // a grant that (wrongly) lets the uint16 level go to raw -100: the capability check refuses
+    // such a grant; should one get here anyway, point_set must not accept what the field layer
+    // cannot write
+    String yaml =
+        new String(
+            Objects.requireNonNull(getClass().getResourceAsStream("/runtime/site.yaml"))
+                .readAllBytes(),
+            StandardCharsets.UTF_8);
+    Grant wide =
+        Grant.parse(
+            yaml.replace(
+                    "address: 5, min: 0, max: 1000, safe: 0",
+                    "address: 5, min: -100, max: 1000, safe: 0")
+                .getBytes(StandardCharsets.UTF_8));
+    byte[] wasm = wat.compile("setter");
+    try (ControlLogic logic = ControlLogic.builder(wasm, Fixtures.manifest(wasm), wide).build()) {
+      // level = -0.5 is raw -5: inside the grant's -100..1000, outside uint16's 0..65535
+      assertThat(logic.tick(100, Fixtures.inputs(-0.5))).isEqualTo(ok(Map.of()));
+      assertThat(logic.metrics()).containsEntry("rc_level", (double) HostError.OUT_OF_RANGE.code());
+
+      assertThat(logic.tick(200, Fixtures.inputs(0.5))).isEqualTo(ok(Map.of(2, 0.5)));
+    }
+  }
+
+  @Test
+  void pointGet_outputTheFieldReportsOtherwise_theFieldsValueWithItsQuality() throws Exception {
+    try (ControlLogic logic = load("readback")) {
+      assertThat(logic.tick(100, Fixtures.inputs(50))).isEqualTo(ok(Map.of(2, 50.0)));
+      assertThat(logic.metrics()).containsEntry("after", 50.0);
+
+      // the field holds level at 7.5 (its fault policy, the link lost): quality bad
+      ProcessImage field =
+          ProcessImage.of(
+              new double[] {0, 0, 7.5},
+              new int[] {ProcessImage.GOOD, ProcessImage.GOOD, ProcessImage.BAD});
+      assertThat(logic.tick(200, field)).isEqualTo(ok(Map.of()));
+
+      assertThat(logic.metrics())
+          .containsEntry("seen", 7.5)
+          .containsEntry("quality", (double) ProcessImage.BAD)
+          .containsEntry("after", 7.5);
     }
   }
 

@@ -194,8 +194,7 @@ class PreflightAndCacheTest {
               line -> {},
               new AtomicLong(),
               new AtomicLong(),
-              GraftImports.newMetrics(),
-              new java.util.HashMap<>());
+              GraftImports.newMetrics());
       long started = System.nanoTime();
       Instance instance =
           Instance.builder(compiled.module())

@@ -134,6 +134,19 @@ final class FakeFieldPort implements FieldPort {
     closed = true;
   }
 
+  private List<String> orphans = List.of();
+
+  /** What {@link #orphanedBy} answers: the outputs a swap away from this port would leave. */
+  synchronized void orphans(List<String> outputs) {
+    orphans = List.copyOf(outputs);
+  }
+
+  @Override
+  public synchronized List<String> orphanedBy(FieldPort next) {
+    events.add("orphanedBy");
+    return orphans;
+  }
+
   synchronized List<String> events() {
     return List.copyOf(events);
   }

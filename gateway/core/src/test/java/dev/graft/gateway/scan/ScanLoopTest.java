@@ -349,6 +349,57 @@ class ScanLoopTest {
   }
 
   @Test
+  void swap_made_swappedAnnouncedOnlyAfterTheNextModulesFirstTick() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    CompletableFuture<CompletableFuture<SwapOutcome>> swapping = new CompletableFuture<>();
+    List<Boolean> announcedDuringFirstTick = new ArrayList<>();
+    TickListener listener =
+        (slot, due, started, duration, module, version, result) -> {
+          if (!version.equals("1.1.0") || !announcedDuringFirstTick.isEmpty()) {
+            return;
+          }
+          // the new module's first tick: give an early announcement ample time to arrive
+          boolean done = false;
+          try {
+            swapping.get(5, TimeUnit.SECONDS).get(2, TimeUnit.SECONDS);
+            done = true;
+          } catch (Exception e) {
+            // not announced while the tick was still being reported: what the loop promises
+          }
+          announcedDuringFirstTick.add(done);
+        };
+    ControlLogic logic = counter("counter", "1.0.0");
+    ScanLoop loop = ScanLoop.builder(logic, port, grant).clock(clock).listener(listener).build();
+    opened.add(loop);
+    loop.start();
+
+    CompletableFuture<SwapOutcome> outcome =
+        loop.swap(counter("counter", "1.1.0"), port, SwapRequest.standard());
+    swapping.complete(outcome);
+
+    assertThat(get(outcome)).isInstanceOf(SwapOutcome.Swapped.class);
+    assertThat(announcedDuringFirstTick).containsExactly(false);
+  }
+
+  @Test
+  void swap_toAPortWithoutSomeOutputs_swappedListsTheOutputsPutToSafe() throws Exception {
+    FakeFieldPort oldPort = new FakeFieldPort(3, clock);
+    oldPort.orphans(List.of("plc coil 3"));
+    FakeFieldPort nextPort = new FakeFieldPort(3, clock);
+    ScanLoop loop = loop(counter("counter", "1.0.0"), oldPort, grant, null);
+    loop.start();
+
+    SwapOutcome outcome =
+        get(loop.swap(counter("other", "2.0.0"), nextPort, SwapRequest.standard()));
+
+    assertThat(outcome).isInstanceOf(SwapOutcome.Swapped.class);
+    assertThat(((SwapOutcome.Swapped) outcome).outputsToSafe()).containsExactly("plc coil 3");
+    // asked before the old port closed, which is what puts them to safe
+    List<String> events = oldPort.events();
+    assertThat(events.indexOf("orphanedBy")).isLessThan(events.indexOf("close"));
+  }
+
+  @Test
   void swap_toALongerTickPeriod_newPeriodCountsFromTheNextSlot() throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
     TickRecorder recorder = new TickRecorder();
