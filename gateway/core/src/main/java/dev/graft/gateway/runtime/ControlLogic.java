@@ -5,11 +5,14 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.AbiLimits;
@@ -68,6 +71,7 @@ public final class ControlLogic implements AutoCloseable {
   private final ModuleShape shape;
   private final CompiledModuleCache.Compiled compiled;
   private final MemoryLimits memoryLimits;
+  private final int tableCeiling;
   private final long tickBudgetNanos;
   private final long initBudgetNanos;
   private final long selfTestBudgetNanos;
@@ -124,11 +128,12 @@ public final class ControlLogic implements AutoCloseable {
     this.grant = b.grant;
     this.shape = shape;
     this.compiled = compiled;
-    int ceiling = b.grant.ceilings().memoryPages();
+    int ceiling = memoryCeiling(b.manifest, b.grant);
     // Capped here, not left to withMemoryLimits, which replaces the module's limits unchecked.
     int maximum = Math.min(shape.declaredMaximumPages().orElse(ceiling), ceiling);
     this.memoryLimits = new MemoryLimits(shape.initialPages(), maximum);
-    this.tickBudgetNanos = TimeUnit.MICROSECONDS.toNanos(b.grant.ceilings().tickBudgetUs());
+    this.tableCeiling = b.grant.ceilings().tableEntries();
+    this.tickBudgetNanos = TimeUnit.MICROSECONDS.toNanos(tickBudgetUs(b.manifest, b.grant));
     this.initBudgetNanos = TimeUnit.MILLISECONDS.toNanos(b.grant.ceilings().initBudgetMs());
     this.selfTestBudgetNanos = TimeUnit.MILLISECONDS.toNanos(b.grant.ceilings().selfTestBudgetMs());
     this.log = b.log;
@@ -201,14 +206,16 @@ public final class ControlLogic implements AutoCloseable {
      * @throws ModuleLoadException if it does not fit the grant or its initialisation fails
      */
     public ControlLogic build() {
-      int ceiling = grant.ceilings().memoryPages();
-      ModuleShape shape = AbiValidator.validate(wasm, new AbiLimits(maxModuleBytes, ceiling));
+      int ceiling = memoryCeiling(manifest, grant);
+      ModuleShape shape =
+          AbiValidator.validate(wasm, AbiLimits.of(maxModuleBytes, ceiling, grant.ceilings()));
       if (shape.initialPages() > ceiling) {
         throw new ModuleLoadException(
             "module declares "
                 + shape.initialPages()
-                + " initial memory pages; the grant's ceiling is "
-                + ceiling);
+                + " initial memory pages; its limit is "
+                + ceiling
+                + " (the smaller of the manifest's limits.memory_pages and the grant's ceiling)");
       }
       byte[] sha256 = sha256(wasm);
       String hex = HexFormat.of().formatHex(sha256);
@@ -235,6 +242,20 @@ public final class ControlLogic implements AutoCloseable {
       }
       return logic;
     }
+  }
+
+  /**
+   * The memory limit a module runs with: the smaller of what its manifest declares and what the
+   * grant allows (module-abi.md: the manifest's limits must lie within the grant, and the module is
+   * held to its own).
+   */
+  static int memoryCeiling(Manifest manifest, Grant grant) {
+    return Math.min(manifest.limits().memoryPages(), grant.ceilings().memoryPages());
+  }
+
+  /** The tick budget a module runs with: the smaller of its manifest's and the grant's. */
+  static long tickBudgetUs(Manifest manifest, Grant grant) {
+    return Math.min(manifest.limits().tickBudgetUs(), grant.ceilings().tickBudgetUs());
   }
 
   private static CompiledModuleCache.Compiled compile(
@@ -308,6 +329,17 @@ public final class ControlLogic implements AutoCloseable {
             // One contiguous byte[]: the fastest of the bounds-checked memories on the compute
             // example (benchmarks: ComputeBenchmark, memory=FlatMemory).
             .withMemoryFactory(FlatMemory::new)
+            // Each instance gets its own copy of the table's limits, its maximum capped at the
+            // grant's ceiling: Chicory's table.grow updates the limits object it was given, and
+            // the parsed module's is shared by every instance built from it.
+            .withTableFactory((table, initialRef) ->
+                new TableInstance(
+                    new Table(
+                        table.elementType(),
+                        new TableLimits(
+                            table.limits().min(), Math.min(table.limits().max(), tableCeiling)),
+                        table.initialize()),
+                    initialRef))
             .withStart(false)
             .build();
     instancesCreated.incrementAndGet();
@@ -742,6 +774,11 @@ public final class ControlLogic implements AutoCloseable {
   /** The memory limits the instances run with: declared initial, maximum capped at the grant. */
   public MemoryLimits memoryLimits() {
     return memoryLimits;
+  }
+
+  /** The tick budget the module runs with: the smaller of its manifest's and the grant's. */
+  public long tickBudgetUs() {
+    return TimeUnit.NANOSECONDS.toMicros(tickBudgetNanos);
   }
 
   public ModuleShape shape() {
