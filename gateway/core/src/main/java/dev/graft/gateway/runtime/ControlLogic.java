@@ -30,12 +30,14 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -67,6 +69,15 @@ public final class ControlLogic implements AutoCloseable {
    */
   static final long WORKER_STACK_BYTES = 2L * 1024 * 1024;
 
+  /** Threads in module code now, over every {@code ControlLogic} in this JVM. */
+  private static final AtomicInteger THREADS_IN_MODULE_CODE = new AtomicInteger();
+
+  /** Longest wait, after an overrunning call is interrupted, for it to leave module code. */
+  static final long MAX_STOP_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /** Shortest such wait, so a tiny budget does not abandon a thread that is about to stop. */
+  static final long MIN_STOP_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private final Manifest manifest;
   private final ModuleShape shape;
   private final CompiledModuleCache.Compiled compiled;
@@ -80,6 +91,9 @@ public final class ControlLogic implements AutoCloseable {
 
   private final AtomicLong refusals = new AtomicLong();
   private final AtomicLong droppedLogLines = new AtomicLong();
+  private final AtomicLong droppedLogBytes = new AtomicLong();
+  private final AtomicInteger threadsInModuleCode = new AtomicInteger();
+  private final AtomicLong abandonedWorkers = new AtomicLong();
   private final Map<String, Double> metrics = GraftImports.newMetrics();
   private final Map<Integer, Double> lastOutputs = new ConcurrentHashMap<>();
   private final AtomicLong instancesCreated = new AtomicLong();
@@ -88,6 +102,7 @@ public final class ControlLogic implements AutoCloseable {
   private ExecutorService worker;
   private @Nullable Live live;
   private @Nullable Future<Live> replacement;
+  private @Nullable ModuleCall<Live> replacementCall;
   private long replacementStartedNanos;
   private @Nullable SavedState lastState;
   private long faults;
@@ -318,7 +333,8 @@ public final class ControlLogic implements AutoCloseable {
   /** Instantiates and initialises a new instance; runs on the worker. */
   private Live fresh() {
     GraftImports imports =
-        new GraftImports(manifest, grant, log, refusals, droppedLogLines, metrics, lastOutputs);
+        new GraftImports(
+            manifest, grant, log, refusals, droppedLogLines, droppedLogBytes, metrics, lastOutputs);
     imports.setClock(clockMs);
     WasiPreview1 wasi = imports.wasi();
     Instance instance =
@@ -364,20 +380,22 @@ public final class ControlLogic implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("control logic is closed");
     }
-    Future<T> future = worker.submit(body);
-    return await(future, budgetNanos);
+    ModuleCall<T> moduleCall = new ModuleCall<>(body);
+    Future<T> future = worker.submit(moduleCall);
+    return await(moduleCall, future, budgetNanos);
   }
 
-  private <T> T await(Future<T> future, long budgetNanos) throws Contained {
+  private <T> T await(ModuleCall<T> moduleCall, Future<T> future, long budgetNanos)
+      throws Contained {
     try {
       return future.get(budgetNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      abandonWorker(future);
+      stop(moduleCall, future, budgetNanos);
       throw new Contained(
           FaultKind.BUDGET_EXCEEDED,
           "call ran past its budget of " + TimeUnit.NANOSECONDS.toMicros(budgetNanos) + " µs");
     } catch (InterruptedException e) {
-      abandonWorker(future);
+      stop(moduleCall, future, budgetNanos);
       Thread.currentThread().interrupt();
       throw new Contained(FaultKind.BUDGET_EXCEEDED, "caller was interrupted");
     } catch (CancellationException e) {
@@ -388,13 +406,80 @@ public final class ControlLogic implements AutoCloseable {
   }
 
   /**
-   * Interrupts the overrunning call and gives up its thread: the next call must not queue behind a
-   * module that has not noticed the interrupt yet.
+   * Stops an overrunning call: interrupts it and waits a little (the budget, between {@link
+   * #MIN_STOP_GRACE_NANOS} and {@link #MAX_STOP_GRACE_NANOS}) for it to leave module code, which
+   * compiled code does at its next loop back-edge or call and every host function at its next
+   * round. Then its worker is kept for the next call. Only a call still in module code after that
+   * (a thread the machine did not schedule in time) has its worker given up, so the next call does
+   * not queue behind it; it is counted in {@link #abandonedWorkers()} and in {@link
+   * #threadsInModuleCode()} until it stops.
    */
-  private void abandonWorker(Future<?> future) {
+  private void stop(ModuleCall<?> moduleCall, Future<?> future, long budgetNanos) {
     future.cancel(true);
+    long grace = Math.clamp(budgetNanos, MIN_STOP_GRACE_NANOS, MAX_STOP_GRACE_NANOS);
+    if (!moduleCall.awaitLeft(grace)) {
+      abandonWorker();
+    }
+  }
+
+  private void abandonWorker() {
+    abandonedWorkers.incrementAndGet();
     worker.shutdownNow();
     worker = newWorker();
+  }
+
+  /**
+   * One call into module code on the worker, counted while it runs. A call stopped before it
+   * started never enters module code.
+   */
+  private final class ModuleCall<T> implements Callable<T> {
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int LEFT = 2;
+    private static final int STOPPED_BEFORE_START = 3;
+
+    private final Callable<T> body;
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private final CountDownLatch left = new CountDownLatch(1);
+
+    ModuleCall(Callable<T> body) {
+      this.body = body;
+    }
+
+    @Override
+    public T call() throws Exception {
+      if (!state.compareAndSet(NEW, RUNNING)) {
+        throw new CancellationException("stopped before it started");
+      }
+      threadsInModuleCode.incrementAndGet();
+      THREADS_IN_MODULE_CODE.incrementAndGet();
+      try {
+        return body.call();
+      } finally {
+        threadsInModuleCode.decrementAndGet();
+        THREADS_IN_MODULE_CODE.decrementAndGet();
+        state.set(LEFT);
+        left.countDown();
+      }
+    }
+
+    /** Whether the call has left module code (or will never enter it) within {@code nanos}. */
+    boolean awaitLeft(long nanos) {
+      if (state.compareAndSet(NEW, STOPPED_BEFORE_START)) {
+        return true;
+      }
+      boolean interrupted = Thread.interrupted();
+      try {
+        return left.await(nanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+        return left.getCount() == 0;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   private static Contained classify(Throwable t) {
@@ -496,7 +581,10 @@ public final class ControlLogic implements AutoCloseable {
       return current;
     } catch (TimeoutException e) {
       if (System.nanoTime() - replacementStartedNanos > initBudgetNanos) {
-        abandonWorker(pending);
+        ModuleCall<Live> call = replacementCall;
+        if (call != null) {
+          stop(call, pending, tickBudgetNanos);
+        }
         startReplacement();
         throw new Contained(
             FaultKind.BUDGET_EXCEEDED, "replacement instance ran past the init budget; restarted");
@@ -530,7 +618,9 @@ public final class ControlLogic implements AutoCloseable {
 
   private void startReplacement() {
     replacementStartedNanos = System.nanoTime();
-    replacement = worker.submit(this::fresh);
+    ModuleCall<Live> call = new ModuleCall<>(this::fresh);
+    replacementCall = call;
+    replacement = worker.submit(call);
   }
 
   /**
@@ -746,6 +836,35 @@ public final class ControlLogic implements AutoCloseable {
   /** Log lines dropped by the per-tick rate limit. */
   public long droppedLogLines() {
     return droppedLogLines.get();
+  }
+
+  /**
+   * Log bytes not read from the module's memory because the tick's log byte limit was reached (WASI
+   * {@code fd_write} and {@code graft.log} together).
+   */
+  public long droppedLogBytes() {
+    return droppedLogBytes.get();
+  }
+
+  /**
+   * Threads running this module's code now: 1 during a call, 0 between calls. A call that overran
+   * its budget and did not stop within the grace period stays counted until it stops.
+   */
+  public int threadsInModuleCode() {
+    return threadsInModuleCode.get();
+  }
+
+  /** Threads running the code of any module in this JVM now. */
+  public static int threadsInAnyModuleCode() {
+    return THREADS_IN_MODULE_CODE.get();
+  }
+
+  /**
+   * Workers given up because an overrunning call had not left module code within the grace period
+   * after its interrupt; each one also shows in {@link #threadsInModuleCode()} until it stops.
+   */
+  public long abandonedWorkers() {
+    return abandonedWorkers.get();
   }
 
   /** The latest value of every metric the module reported. */

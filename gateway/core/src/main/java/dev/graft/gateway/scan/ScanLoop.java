@@ -298,7 +298,8 @@ public final class ScanLoop implements AutoCloseable {
         maxDuration.get(),
         totalDuration.get(),
         running.name(),
-        running.version());
+        running.version(),
+        ControlLogic.threadsInAnyModuleCode());
   }
 
   /** The module running now. */

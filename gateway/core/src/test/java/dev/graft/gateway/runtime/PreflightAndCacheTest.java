@@ -194,6 +194,7 @@ class PreflightAndCacheTest {
               line -> {},
               new AtomicLong(),
               new AtomicLong(),
+              new AtomicLong(),
               GraftImports.newMetrics(),
               new java.util.HashMap<>());
       long started = System.nanoTime();
