@@ -95,6 +95,7 @@ public final class ScanLoop implements AutoCloseable {
   private final AtomicLong maxLateness = new AtomicLong();
   private final AtomicLong totalLateness = new AtomicLong();
   private final AtomicLong maxDuration = new AtomicLong();
+  private final AtomicLong strayInterrupts = new AtomicLong();
   private final AtomicLong totalDuration = new AtomicLong();
 
   // The priority is only a hint, but the scan thread is the one thread here that should win.
@@ -299,7 +300,8 @@ public final class ScanLoop implements AutoCloseable {
         totalDuration.get(),
         running.name(),
         running.version(),
-        ControlLogic.threadsInAnyModuleCode());
+        ControlLogic.threadsInAnyModuleCode(),
+        strayInterrupts.get());
   }
 
   /** The module running now. */
@@ -322,9 +324,11 @@ public final class ScanLoop implements AutoCloseable {
         long due = dueNanos(slot);
         long now = clock.nanoTime();
         while (now < due && state == State.RUNNING) {
+          clearStrayInterrupt();
           clock.park(due - now);
           now = clock.nanoTime();
         }
+        clearStrayInterrupt();
         if (state != State.RUNNING) {
           break;
         }
@@ -352,6 +356,17 @@ public final class ScanLoop implements AutoCloseable {
         complete(left, new SwapOutcome.Refused("the scan loop stopped before the swap was made"));
       }
       shutDown();
+    }
+  }
+
+  /**
+   * Clears an interrupt of the scan thread and counts it. Nothing here interrupts the scan thread
+   * ({@link #stop()} unparks it), so an interrupt is stray; left set, every park would return at
+   * once and every tick fault as "caller was interrupted", for ever. The tick it lands in faults.
+   */
+  private void clearStrayInterrupt() {
+    if (Thread.interrupted()) {
+      strayInterrupts.incrementAndGet();
     }
   }
 

@@ -22,6 +22,8 @@ package dev.graft.gateway.scan;
  * @param moduleThreads threads running module code right now, of any module in this JVM: 1 while a
  *     tick runs, 0 between ticks; more only while a call that overran its budget and was not
  *     scheduled to notice its interrupt in time has yet to stop
+ * @param strayInterrupts interrupts of the scan thread, cleared and counted at a slot's boundary
+ *     (the tick one lands in faults)
  */
 public record ScanStats(
     long ticks,
@@ -37,4 +39,5 @@ public record ScanStats(
     long totalDurationNanos,
     String module,
     String version,
-    int moduleThreads) {}
+    int moduleThreads,
+    long strayInterrupts) {}

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scan loop's part of containment (issue #13, items 3 and 4): an overrunning tick leaves no
- * thread in module code.
+ * thread in module code, and a stray interrupt of the scan thread costs at most one tick.
  */
 class ScanLoopContainmentTest {
   private static final Duration AWAIT = Duration.ofSeconds(30);
@@ -56,6 +56,26 @@ class ScanLoopContainmentTest {
     for (AutoCloseable c : opened.reversed()) {
       c.close();
     }
+  }
+
+  @Test
+  void run_strayInterruptOfTheScanThread_clearedCountedAndAtMostOneTickFaults() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ScanLoop loop = loop(module("counter"), port, recorder, "graft-scan-stray");
+
+    loop.start();
+    await(() -> recorder.size() >= 20);
+    scanThread("graft-scan-stray").interrupt();
+    int interruptedAt = recorder.size();
+    await(() -> recorder.size() >= interruptedAt + 50);
+    loop.stop();
+
+    ScanStats stats = loop.stats();
+    // before: the runtime re-interrupts its caller, so every later tick faulted at once
+    assertThat(stats.faults()).isLessThanOrEqualTo(1);
+    assertThat(stats.strayInterrupts()).isEqualTo(1);
+    assertThat(recorder.ticks().getLast().result()).isInstanceOf(TickResult.Ok.class);
   }
 
   @Test
@@ -101,6 +121,13 @@ class ScanLoopContainmentTest {
             .build();
     opened.add(loop);
     return loop;
+  }
+
+  private static Thread scanThread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
