@@ -624,8 +624,10 @@ public final class ControlLogic implements AutoCloseable {
   }
 
   /**
-   * Saves the module's state with {@code graft_save}, within the init budget. The state is also
-   * kept for recovery: a replacement instance loads it.
+   * Saves the module's state with {@code graft_save}, within the tick budget: the scan loop calls
+   * this on its own thread between two ticks (periodically, and at a swap), so a save may take no
+   * more of it than a tick may. The state is also kept for recovery: a replacement instance loads
+   * it.
    *
    * @return the state, or empty if the module does not save state or faulted while saving (the
    *     fault is recorded and the instance replaced)
@@ -636,7 +638,7 @@ public final class ControlLogic implements AutoCloseable {
     }
     try {
       Live current = awaitLive();
-      byte[] blob = call(() -> saveFrom(current.instance()), initBudgetNanos);
+      byte[] blob = call(() -> saveFrom(current.instance()), tickBudgetNanos);
       SavedState state = new SavedState(manifest.name(), manifest.stateVersion(), blob);
       lastState = state;
       return Optional.of(state);
@@ -663,9 +665,10 @@ public final class ControlLogic implements AutoCloseable {
 
   /**
    * Hands {@code state} (saved by this module or its predecessor) to the running instance with
-   * {@code graft_alloc} and {@code graft_load}. It is skipped, with the reason, unless the module
-   * name matches, the manifest's {@code accepts_state} lists its version and the module exports
-   * both calls.
+   * {@code graft_alloc} and {@code graft_load}, within the tick budget: a swap calls this on the
+   * scan thread between two ticks (the preflight's state round trip has run both calls once, so
+   * their code is loaded). It is skipped, with the reason, unless the module name matches, the
+   * manifest's {@code accepts_state} lists its version and the module exports both calls.
    */
   public StateLoad load(SavedState state) {
     String reason = skipReason(state);
@@ -679,7 +682,7 @@ public final class ControlLogic implements AutoCloseable {
             loadInto(current.instance(), state);
             return state.length();
           },
-          initBudgetNanos);
+          tickBudgetNanos);
       lastState = state;
       return new StateLoad.Loaded(state.length());
     } catch (Contained c) {

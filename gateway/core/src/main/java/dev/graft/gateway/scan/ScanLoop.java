@@ -232,7 +232,9 @@ public final class ScanLoop implements AutoCloseable {
    * over, and the old port is closed without its fault policy, its outputs carried on by {@code
    * nextPort} ({@code nextPort} may be the running port itself). The next slot runs {@code next};
    * the schedule does not move. If the preconditions do not hold within the timeout, the outcome is
-   * {@link SwapOutcome.Held}.
+   * {@link SwapOutcome.Held}. The save runs within the running module's tick budget and the load
+   * within {@code next}'s; if either overruns or traps, that is a fault and the swap is {@link
+   * SwapOutcome.Refused} (the running module goes on, from its last saved state).
    *
    * <p>The future completes off the scan thread, so what the caller chains onto it never runs
    * inside the tick cycle. Cancelling it withdraws the request.
@@ -446,8 +448,10 @@ public final class ScanLoop implements AutoCloseable {
   /**
    * Saves the module's state every {@code save_every_ticks}, so that an instance replaced after a
    * fault resumes from it (the {@link ControlLogic} keeps it). This runs on the scan thread in the
-   * slack after the tick: {@code graft_save} must not run beside {@code graft_tick} on the same
-   * instance, and {@code ControlLogic} serialises both on its own worker, driven by one thread.
+   * slack after the tick, within the tick budget ({@link ControlLogic#save()}): {@code graft_save}
+   * must not run beside {@code graft_tick} on the same instance, and {@code ControlLogic}
+   * serialises both on its own worker, driven by one thread. A save that overruns or traps is a
+   * fault.
    */
   private void saveIfDue(ControlLogic current, FieldPort currentPort) {
     if (++ticksSinceSave < current.manifest().saveEveryTicks()) {
@@ -533,8 +537,20 @@ public final class ScanLoop implements AutoCloseable {
     if (saved.isPresent()) {
       load = next.load(saved.get());
     } else if (old.faults() > faultsBefore) {
+      // A swap that dropped the running module's state would start its successor from scratch;
+      // the swap is cancelled instead, and the running module (a fresh instance from its last
+      // saved state) goes on.
       faults.incrementAndGet();
-      load = new StateLoad.Skipped("the running module faulted while saving its state");
+      oldPort.applyFaultPolicy("graft_save faulted at a swap");
+      clearPending(swap);
+      complete(
+          swap,
+          new SwapOutcome.Refused(
+              "module '"
+                  + old.manifest().name()
+                  + "' faulted saving its state for the swap"
+                  + old.lastFault().map(f -> ": " + f.kind() + ": " + f.detail()).orElse("")));
+      return;
     } else {
       load = new StateLoad.Skipped("the running module saves no state");
     }
