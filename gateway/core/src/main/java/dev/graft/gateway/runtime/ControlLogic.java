@@ -284,11 +284,13 @@ public final class ControlLogic implements AutoCloseable {
           MachineFactoryCompiler.builder(module)
               .withInterpreterFallback(
                   interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL);
-      if (diskCache != null) {
-        builder.withCache(diskCache);
-      }
+      // The generated classes pass through the cache hook, the one place Chicory shows them:
+      // their method sizes tell which functions HotSpot will not JIT-compile.
+      byte[][] classes = new byte[1][];
+      builder.withCache(CompiledCode.capturing(diskCache, classes));
       var machines = builder.compile();
-      return new CompiledModuleCache.Compiled(module, machines);
+      return new CompiledModuleCache.Compiled(
+          module, machines, CompiledCode.hugeFunctions(classes[0]));
     } catch (ChicoryException e) {
       // Chicory's message names the function (index and name) and the reason, typically a body
       // too large for one JVM method, which only Builder.interpreterFallback(true) can run.
@@ -768,7 +770,7 @@ public final class ControlLogic implements AutoCloseable {
     passed &= !stateRoundTrip.startsWith("failed");
     passed &= restartAfterPreflight();
     return new PreflightReport(
-        passed, selfTest, results, stateRoundTrip, refusals.get() - refusalsBefore);
+        passed, selfTest, results, stateRoundTrip, refusals.get() - refusalsBefore, jitNotes());
   }
 
   /**
@@ -829,6 +831,15 @@ public final class ControlLogic implements AutoCloseable {
       startReplacement();
       return false;
     }
+  }
+
+  /**
+   * Functions whose compiled JVM method is above HotSpot's huge-method limit, each with whether
+   * this JVM will JIT-compile it ({@code -XX:-DontCompileHugeMethods}) or leave it interpreted;
+   * empty if the module has none.
+   */
+  public List<String> jitNotes() {
+    return CompiledCode.describe(compiled.huge(), CompiledCode.jvmCompilesHugeMethods());
   }
 
   /** {@code point_set} calls refused so far (out of range, not an output, NaN, bad pointers). */
