@@ -67,6 +67,16 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>memory</td><td>exactly one, defined by the module, not shared; initial pages at most
  *       {@link AbiLimits#maxMemoryPages()}; a missing or larger maximum is capped at that ceiling
  *       and noted in {@link ModuleShape#notes()}, not refused</td></tr>
+ *   <tr><td>features</td><td>the MVP with mutable globals, sign extension, non-trapping
+ *       float-to-int, bulk memory, multi-value and the table instructions of reference types on
+ *       the one funcref table; GC, typed function references, exception handling, tail calls,
+ *       threads, SIMD and reference types beyond that table are refused, each named</td></tr>
+ *   <tr><td>tables</td><td>at most one, of funcref, initial size at most {@link
+ *       AbiLimits#maxTableEntries()}; a larger or missing maximum is capped by the runtime and
+ *       noted</td></tr>
+ *   <tr><td>element segments, globals, functions</td><td>at most {@link
+ *       AbiLimits#maxElementEntries()} entries in all, {@link AbiLimits#maxGlobals()} globals,
+ *       {@link AbiLimits#maxFunctions()} functions (imported and defined)</td></tr>
  * </table>
  *
  * <p>Chicory reads a memory without a declared maximum as one of 65,536 pages, so a declared
