@@ -80,6 +80,8 @@ public class FreshJvmStartBenchmark {
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // as every JVM that runs modules (docs/runtime.md, "Huge functions")
+    command.add("-XX:-DontCompileHugeMethods");
     for (String property : List.of("graft.examples.wasm", "graft.policies.examples")) {
       String value = System.getProperty(property);
       if (value != null) {

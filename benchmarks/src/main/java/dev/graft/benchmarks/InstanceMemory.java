@@ -29,12 +29,16 @@ public final class InstanceMemory {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     if (args.length < 1) {
-      throw new IllegalArgumentException("usage: InstanceMemory <output.json> [count] [repeats]");
+      throw new IllegalArgumentException(
+          "usage: InstanceMemory <output.json> [count] [repeats] [module]");
     }
     int count = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    byte[] wasm = ExampleFiles.wasm("thermostat");
-    Manifest manifest = ExampleFiles.manifest("thermostat");
+    // A fourth argument names another module in the examples' wasm directory, such as one built
+    // at every structure ceiling of the grant (docs/runtime.md, P4).
+    String module = args.length > 3 ? args[3] : "thermostat";
+    byte[] wasm = ExampleFiles.wasm(module);
+    Manifest manifest = ExampleFiles.manifest(module);
     Grant grant = ExampleFiles.boilerSite();
     CompiledModuleCache cache = CompiledModuleCache.withCapacity(1);
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

@@ -98,7 +98,7 @@ class BoilerInBandTest {
     // it is the loop that holds it there: the burner is switched on and off all along
     assertThat(window).anyMatch(t -> Double.valueOf(1).equals(t.burner()));
     assertThat(window).anyMatch(t -> Double.valueOf(0).equals(t.burner()));
-    // A tick that runs past its 2 ms budget on a loaded machine is discarded (outputs held at
+    // A tick that runs past its 5 ms budget on a loaded machine is discarded (outputs held at
     // their fault policy for that tick): that is containment working, and timing, so it is
     // allowed here. Any other fault is a failure of the module or the host.
     assertThat(log.ticks(t -> !t.ok()))

@@ -150,12 +150,55 @@ public record Grant(
     }
   }
 
+  /**
+   * What a module may make the host spend: linear memory, time per call, and the per-instance
+   * structures besides memory (table entries, element-segment entries, globals, functions), each
+   * checked statically and, where the module can grow it, at run time. The last four are optional
+   * in the YAML; their defaults fit every example module with room to spare and keep an instance's
+   * heap beyond its linear memory well under 1 MiB (P4).
+   */
   public record Ceilings(
       int memoryPages,
       long tickBudgetUs,
       int minTickMs,
       long initBudgetMs,
-      long selfTestBudgetMs) {}
+      long selfTestBudgetMs,
+      int tableEntries,
+      int elementEntries,
+      int globals,
+      int functions) {
+
+    /** Default {@code table_entries}: about 80 KiB of heap per instance at 8 bytes an entry. */
+    public static final int DEFAULT_TABLE_ENTRIES = 10_000;
+
+    /** Default {@code element_entries}, all element segments together. */
+    public static final int DEFAULT_ELEMENT_ENTRIES = 10_000;
+
+    /** Default {@code globals}. */
+    public static final int DEFAULT_GLOBALS = 1_000;
+
+    /** Default {@code functions}, imported and defined. */
+    public static final int DEFAULT_FUNCTIONS = 10_000;
+
+    /** Ceilings with the default table, element, global and function limits. */
+    public Ceilings(
+        int memoryPages,
+        long tickBudgetUs,
+        int minTickMs,
+        long initBudgetMs,
+        long selfTestBudgetMs) {
+      this(
+          memoryPages,
+          tickBudgetUs,
+          minTickMs,
+          initBudgetMs,
+          selfTestBudgetMs,
+          DEFAULT_TABLE_ENTRIES,
+          DEFAULT_ELEMENT_ENTRIES,
+          DEFAULT_GLOBALS,
+          DEFAULT_FUNCTIONS);
+    }
+  }
 
   /** Where an output lands: a Modbus coil or holding register, or a CoAP resource. */
   public sealed interface Target {
@@ -217,7 +260,13 @@ public record Grant(
             c.integer("tick_budget_us", 1, 60_000_000),
             (int) c.integer("min_tick_ms", 1, 3_600_000),
             c.integer("init_budget_ms", 1, 600_000),
-            c.integer("self_test_budget_ms", 1, 600_000));
+            c.integer("self_test_budget_ms", 1, 600_000),
+            (int) c.optionalInteger("table_entries", Ceilings.DEFAULT_TABLE_ENTRIES, 0, 1_000_000),
+            (int)
+                c.optionalInteger(
+                    "element_entries", Ceilings.DEFAULT_ELEMENT_ENTRIES, 0, 1_000_000),
+            (int) c.optionalInteger("globals", Ceilings.DEFAULT_GLOBALS, 0, 100_000),
+            (int) c.optionalInteger("functions", Ceilings.DEFAULT_FUNCTIONS, 1, 1_000_000));
     c.done();
     List<Output> outputs = new ArrayList<>();
     Set<String> outputKeys = new HashSet<>();

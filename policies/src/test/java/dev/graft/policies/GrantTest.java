@@ -84,7 +84,26 @@ class GrantTest {
         .isInstanceOf(PolicyViolationException.class)
         .hasMessage(
             "grant line 18, column 3, ceilings.max_tick_ms: unknown member 'max_tick_ms'; allowed:"
-                + " memory_pages, tick_budget_us, min_tick_ms, init_budget_ms, self_test_budget_ms");
+                + " memory_pages, tick_budget_us, min_tick_ms, init_budget_ms, self_test_budget_ms, table_entries, element_entries, globals, functions");
+  }
+
+  @Test
+  void parse_structureCeilings_readWhenGivenDefaultedOtherwise() throws IOException {
+    Grant grant =
+        parseSiteWith(
+            "  min_tick_ms: 50\n",
+            "  min_tick_ms: 50\n  table_entries: 64\n  element_entries: 32\n  globals: 16\n"
+                + "  functions: 200\n");
+
+    assertThat(grant.ceilings())
+        .isEqualTo(new Grant.Ceilings(16, 5000, 50, 500, 2000, 64, 32, 16, 200));
+    assertThat(
+            parseSiteWith("  min_tick_ms: 50\n", "  min_tick_ms: 50\n").ceilings().tableEntries())
+        .isEqualTo(Grant.Ceilings.DEFAULT_TABLE_ENTRIES);
+    assertThatThrownBy(
+            () -> parseSiteWith("  min_tick_ms: 50\n", "  min_tick_ms: 50\n  functions: 0\n"))
+        .isInstanceOf(GrantException.class)
+        .hasMessageContaining("ceilings.functions");
   }
 
   @Test

@@ -6,12 +6,22 @@ import static com.dylibso.chicory.wasm.types.ValType.I64;
 
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.CodeSection;
+import com.dylibso.chicory.wasm.types.ElementSection;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.GlobalSection;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.OpCode;
+import com.dylibso.chicory.wasm.types.SubType;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableSection;
+import com.dylibso.chicory.wasm.types.TypeSection;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +67,16 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>memory</td><td>exactly one, defined by the module, not shared; initial pages at most
  *       {@link AbiLimits#maxMemoryPages()}; a missing or larger maximum is capped at that ceiling
  *       and noted in {@link ModuleShape#notes()}, not refused</td></tr>
+ *   <tr><td>features</td><td>the MVP with mutable globals, sign extension, non-trapping
+ *       float-to-int, bulk memory, multi-value and the table instructions of reference types on
+ *       the one funcref table; GC, typed function references, exception handling, tail calls,
+ *       threads, SIMD and reference types beyond that table are refused, each named</td></tr>
+ *   <tr><td>tables</td><td>at most one, of funcref, initial size at most {@link
+ *       AbiLimits#maxTableEntries()}; a larger or missing maximum is capped by the runtime and
+ *       noted</td></tr>
+ *   <tr><td>element segments, globals, functions</td><td>at most {@link
+ *       AbiLimits#maxElementEntries()} entries in all, {@link AbiLimits#maxGlobals()} globals,
+ *       {@link AbiLimits#maxFunctions()} functions (imported and defined)</td></tr>
  * </table>
  *
  * <p>Chicory reads a memory without a declared maximum as one of 65,536 pages, so a declared
@@ -154,6 +174,8 @@ public final class AbiValidator {
       List<String> optional = checkOptionalExports(exports);
       checkForbiddenEntryPoints(exports);
       MemoryLimits memory = checkMemory();
+      checkFeatures();
+      checkTablesAndCounts();
       if (!violations.isEmpty()) {
         throw new AbiViolationException(violations);
       }
@@ -376,6 +398,152 @@ public final class AbiValidator {
       return memory;
     }
 
+    /**
+     * Refuses every WebAssembly proposal graft/1 does not need, naming it. The instruction set
+     * accepted is the MVP with mutable globals, sign extension, non-trapping float-to-int, bulk
+     * memory, multi-value and, for the one funcref table, the table instructions of reference
+     * types; each feature is reported once, with where it was first seen.
+     */
+    private void checkFeatures() {
+      Map<Feature, String> found = new LinkedHashMap<>();
+      TypeSection types = module.typeSection();
+      for (int i = 0; i < types.subTypeCount(); i++) {
+        SubType sub = types.getSubType(i);
+        if (sub.compType().funcType() == null) {
+          found.putIfAbsent(Feature.GC, "type " + i + " is a struct or array type");
+        } else if (sub.typeIdx().length > 0 || !sub.isFinal()) {
+          found.putIfAbsent(Feature.GC, "type " + i + " declares subtyping");
+        } else {
+          FunctionType function = sub.compType().funcType();
+          for (ValType v : function.params()) {
+            valueType(v, "type " + i, found);
+          }
+          for (ValType v : function.returns()) {
+            valueType(v, "type " + i, found);
+          }
+        }
+      }
+      if (module.tagSection().map(t -> t.tagCount() > 0).orElse(false)) {
+        found.putIfAbsent(Feature.EXCEPTIONS, "the module defines tags");
+      }
+      GlobalSection globals = module.globalSection();
+      for (int i = 0; i < globals.globalCount(); i++) {
+        valueType(globals.getGlobal(i).valueType(), "global " + i, found);
+      }
+      CodeSection code = module.codeSection();
+      int imported = importedFunctionTypes.size();
+      for (int f = 0; f < code.functionBodyCount(); f++) {
+        FunctionBody body = code.getFunctionBody(f);
+        String where = "function " + (imported + f);
+        for (ValType v : body.localTypes()) {
+          valueType(v, where + "'s locals", found);
+        }
+        for (Instruction instruction : body.instructions()) {
+          Feature feature = Feature.of(instruction.opcode());
+          if (feature != null) {
+            found.putIfAbsent(
+                feature, where + " uses " + instruction.opcode().name().toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+      found.forEach((feature, where) ->
+          violations.add(
+              "uses the "
+                  + feature.title
+                  + " proposal ("
+                  + where
+                  + "), which graft/1 does not allow; graft/1 accepts the MVP with mutable"
+                  + " globals, sign extension, non-trapping float-to-int, bulk memory and"
+                  + " multi-value, and one funcref table"));
+    }
+
+    private static void valueType(ValType type, String where, Map<Feature, String> found) {
+      if (type.isNumeric() && !type.equals(ValType.V128)) {
+        return;
+      }
+      if (type.equals(ValType.V128)) {
+        found.putIfAbsent(Feature.SIMD, where + " has a v128 value");
+      } else if (type.equals(ValType.FuncRef) || type.equals(ValType.ExternRef)) {
+        found.putIfAbsent(Feature.REFERENCE_TYPES, where + " has a " + type.name() + " value");
+      } else if (type.equals(ValType.ExnRef)) {
+        found.putIfAbsent(Feature.EXCEPTIONS, where + " has an exnref value");
+      } else {
+        found.putIfAbsent(Feature.GC, where + " has a " + typeName(type) + " value");
+      }
+    }
+
+    /**
+     * Checks the structures an instance allocates besides its memory against the grant's ceilings:
+     * one table of funcref with an initial size within {@code table_entries} (a larger or missing
+     * maximum is capped by the runtime), element segments, globals and functions.
+     */
+    private void checkTablesAndCounts() {
+      TableSection tables = module.tableSection();
+      if (tables.tableCount() > 1) {
+        violations.add(
+            "defines "
+                + tables.tableCount()
+                + " tables; graft/1 allows one funcref table (several tables are part of the"
+                + " reference types proposal)");
+      }
+      if (tables.tableCount() > 0) {
+        Table table = tables.getTable(0);
+        if (!table.elementType().equals(ValType.FuncRef)) {
+          violations.add(
+              "table 0 holds "
+                  + typeName(table.elementType())
+                  + "; graft/1 allows one funcref table (other element types are part of the"
+                  + " reference types or GC proposals)");
+        }
+        long initial = table.limits().min();
+        if (initial > limits.maxTableEntries()) {
+          violations.add(
+              "table 0 declares "
+                  + initial
+                  + " initial entries, above the grant's ceiling of "
+                  + limits.maxTableEntries()
+                  + " (ceilings.table_entries)");
+        } else if (table.limits().max() > limits.maxTableEntries()) {
+          notes.add(
+              "table 0 may grow beyond the grant's ceiling of "
+                  + limits.maxTableEntries()
+                  + " entries; the runtime caps it there");
+        }
+      }
+      long elements = 0;
+      ElementSection section = module.elementSection();
+      for (int i = 0; i < section.elementCount(); i++) {
+        elements += section.getElement(i).elementCount();
+      }
+      if (elements > limits.maxElementEntries()) {
+        violations.add(
+            "element segments hold "
+                + elements
+                + " entries, above the grant's ceiling of "
+                + limits.maxElementEntries()
+                + " (ceilings.element_entries)");
+      }
+      int globals = module.globalSection().globalCount();
+      if (globals > limits.maxGlobals()) {
+        violations.add(
+            "defines "
+                + globals
+                + " globals, above the grant's ceiling of "
+                + limits.maxGlobals()
+                + " (ceilings.globals)");
+      }
+      long functions =
+          (long) importedFunctionTypes.size() + module.functionSection().functionCount();
+      if (functions > limits.maxFunctions()) {
+        violations.add(
+            "has "
+                + functions
+                + " functions, above the grant's ceiling of "
+                + limits.maxFunctions()
+                + " (ceilings.functions)");
+      }
+    }
+
     /** The type of function {@code index} in the module's function index space. */
     private FunctionType functionType(long index) {
       if (index < importedFunctionTypes.size()) {
@@ -399,6 +567,70 @@ public final class AbiValidator {
         throw new AbiViolationException(violations);
       }
       return types.getType(typeIndex);
+    }
+  }
+
+  /** A WebAssembly proposal graft/1 refuses, by the instructions that belong to it. */
+  enum Feature {
+    GC("GC"),
+    FUNCTION_REFERENCES("typed function references"),
+    EXCEPTIONS("exception handling"),
+    TAIL_CALLS("tail call"),
+    THREADS("threads"),
+    SIMD("SIMD"),
+    REFERENCE_TYPES("reference types");
+
+    private final String title;
+
+    Feature(String title) {
+      this.title = title;
+    }
+
+    /** The refused proposal {@code opcode} belongs to, or null if graft/1 accepts it. */
+    static @Nullable Feature of(OpCode opcode) {
+      String name = opcode.name();
+      return switch (opcode) {
+        case RETURN_CALL, RETURN_CALL_INDIRECT, RETURN_CALL_REF -> TAIL_CALLS;
+        case THROW, THROW_REF, TRY_TABLE -> EXCEPTIONS;
+        case CALL_REF, REF_AS_NON_NULL, BR_ON_NULL, BR_ON_NON_NULL -> FUNCTION_REFERENCES;
+        case REF_EQ,
+            REF_TEST,
+            REF_TEST_NULL,
+            CAST_TEST,
+            CAST_TEST_NULL,
+            BR_ON_CAST,
+            BR_ON_CAST_FAIL,
+            ANY_CONVERT_EXTERN,
+            EXTERN_CONVERT_ANY,
+            REF_I31,
+            I31_GET_S,
+            I31_GET_U ->
+            GC;
+        default -> {
+          if (name.startsWith("STRUCT_") || name.startsWith("ARRAY_")) {
+            yield GC;
+          }
+          if (name.startsWith("MEM_ATOMIC_")
+              || name.startsWith("I32_ATOMIC_")
+              || name.startsWith("I64_ATOMIC_")
+              || opcode == OpCode.ATOMIC_FENCE) {
+            yield THREADS;
+          }
+          if (name.startsWith("V128_")
+              || name.startsWith("I8x16_")
+              || name.startsWith("I16x8_")
+              || name.startsWith("I32x4_")
+              || name.startsWith("I64x2_")
+              || name.startsWith("F32x4_")
+              || name.startsWith("F64x2_")) {
+            yield SIMD;
+          }
+          // ref.null, ref.is_null, ref.func, select with a type and the table instructions
+          // act only on the one funcref table, whose size the runtime caps at the grant's
+          // ceiling; bulk memory's memory.* and table.init/copy, elem.drop are allowed.
+          yield null;
+        }
+      };
     }
   }
 
@@ -426,6 +658,23 @@ public final class AbiValidator {
             : type.returns().stream()
                 .map(AbiValidator::render)
                 .collect(Collectors.joining(", ", "(", ")")));
+  }
+
+  /** The WAT name of a value type, or what kind of reference it is. */
+  private static String typeName(ValType type) {
+    if (type.equals(ValType.FuncRef)) {
+      return "funcref";
+    }
+    if (type.equals(ValType.ExternRef)) {
+      return "externref";
+    }
+    if (type.equals(ValType.ExnRef)) {
+      return "exnref";
+    }
+    if (type.equals(ValType.V128)) {
+      return "v128";
+    }
+    return type.isReference() ? "typed or GC reference" : render(type);
   }
 
   private static String render(ValType type) {

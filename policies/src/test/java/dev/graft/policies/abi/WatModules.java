@@ -60,14 +60,16 @@ public final class WatModules {
       Files.write(wat, Objects.requireNonNull(in).readAllBytes());
     }
     Path wasm = workDir.resolve(name + ".wasm");
-    // The feature flags only let the shared, multi-memory and 64-bit memory cases be written;
-    // they change nothing in how the other modules encode.
+    // The feature flags only let the shared, multi-memory, 64-bit memory, tail call and exception
+    // cases be written; they change nothing in how the other modules encode.
     Process process =
         new ProcessBuilder(
                 WAT2WASM,
                 "--enable-threads",
                 "--enable-multi-memory",
                 "--enable-memory64",
+                "--enable-tail-call",
+                "--enable-exceptions",
                 "-o",
                 wasm.toString(),
                 wat.toString())

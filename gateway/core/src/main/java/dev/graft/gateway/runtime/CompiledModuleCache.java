@@ -3,9 +3,12 @@ package dev.graft.gateway.runtime;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,8 +22,16 @@ import java.util.function.Supplier;
  */
 public final class CompiledModuleCache {
 
-  /** A parsed module and the machine factory its compiled code provides. */
-  public record Compiled(WasmModule module, Function<Instance, Machine> machines) {}
+  /**
+   * A parsed module, the machine factory its compiled code provides, and the functions whose JVM
+   * methods are above HotSpot's huge-method limit (bytecode bytes by function index).
+   */
+  public record Compiled(
+      WasmModule module, Function<Instance, Machine> machines, SortedMap<Integer, Integer> huge) {
+    public Compiled {
+      huge = Collections.unmodifiableSortedMap(new TreeMap<>(huge));
+    }
+  }
 
   private final int capacity;
   private final LinkedHashMap<String, Compiled> entries;

@@ -5,11 +5,14 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.AbiLimits;
@@ -27,12 +30,14 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -64,10 +69,20 @@ public final class ControlLogic implements AutoCloseable {
    */
   static final long WORKER_STACK_BYTES = 2L * 1024 * 1024;
 
+  /** Threads in module code now, over every {@code ControlLogic} in this JVM. */
+  private static final AtomicInteger THREADS_IN_MODULE_CODE = new AtomicInteger();
+
+  /** Longest wait, after an overrunning call is interrupted, for it to leave module code. */
+  static final long MAX_STOP_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /** Shortest such wait, so a tiny budget does not abandon a thread that is about to stop. */
+  static final long MIN_STOP_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private final Manifest manifest;
   private final ModuleShape shape;
   private final CompiledModuleCache.Compiled compiled;
   private final MemoryLimits memoryLimits;
+  private final int tableCeiling;
   private final long tickBudgetNanos;
   private final long initBudgetNanos;
   private final long selfTestBudgetNanos;
@@ -76,6 +91,9 @@ public final class ControlLogic implements AutoCloseable {
 
   private final AtomicLong refusals = new AtomicLong();
   private final AtomicLong droppedLogLines = new AtomicLong();
+  private final AtomicLong droppedLogBytes = new AtomicLong();
+  private final AtomicInteger threadsInModuleCode = new AtomicInteger();
+  private final AtomicLong abandonedWorkers = new AtomicLong();
   private final Map<String, Double> metrics = GraftImports.newMetrics();
   private final Map<Integer, Double> lastOutputs = new ConcurrentHashMap<>();
   private final AtomicLong instancesCreated = new AtomicLong();
@@ -84,6 +102,7 @@ public final class ControlLogic implements AutoCloseable {
   private ExecutorService worker;
   private @Nullable Live live;
   private @Nullable Future<Live> replacement;
+  private @Nullable ModuleCall<Live> replacementCall;
   private long replacementStartedNanos;
   private @Nullable SavedState lastState;
   private long faults;
@@ -124,11 +143,12 @@ public final class ControlLogic implements AutoCloseable {
     this.grant = b.grant;
     this.shape = shape;
     this.compiled = compiled;
-    int ceiling = b.grant.ceilings().memoryPages();
+    int ceiling = memoryCeiling(b.manifest, b.grant);
     // Capped here, not left to withMemoryLimits, which replaces the module's limits unchecked.
     int maximum = Math.min(shape.declaredMaximumPages().orElse(ceiling), ceiling);
     this.memoryLimits = new MemoryLimits(shape.initialPages(), maximum);
-    this.tickBudgetNanos = TimeUnit.MICROSECONDS.toNanos(b.grant.ceilings().tickBudgetUs());
+    this.tableCeiling = b.grant.ceilings().tableEntries();
+    this.tickBudgetNanos = TimeUnit.MICROSECONDS.toNanos(tickBudgetUs(b.manifest, b.grant));
     this.initBudgetNanos = TimeUnit.MILLISECONDS.toNanos(b.grant.ceilings().initBudgetMs());
     this.selfTestBudgetNanos = TimeUnit.MILLISECONDS.toNanos(b.grant.ceilings().selfTestBudgetMs());
     this.log = b.log;
@@ -201,14 +221,16 @@ public final class ControlLogic implements AutoCloseable {
      * @throws ModuleLoadException if it does not fit the grant or its initialisation fails
      */
     public ControlLogic build() {
-      int ceiling = grant.ceilings().memoryPages();
-      ModuleShape shape = AbiValidator.validate(wasm, new AbiLimits(maxModuleBytes, ceiling));
+      int ceiling = memoryCeiling(manifest, grant);
+      ModuleShape shape =
+          AbiValidator.validate(wasm, AbiLimits.of(maxModuleBytes, ceiling, grant.ceilings()));
       if (shape.initialPages() > ceiling) {
         throw new ModuleLoadException(
             "module declares "
                 + shape.initialPages()
-                + " initial memory pages; the grant's ceiling is "
-                + ceiling);
+                + " initial memory pages; its limit is "
+                + ceiling
+                + " (the smaller of the manifest's limits.memory_pages and the grant's ceiling)");
       }
       byte[] sha256 = sha256(wasm);
       String hex = HexFormat.of().formatHex(sha256);
@@ -237,6 +259,20 @@ public final class ControlLogic implements AutoCloseable {
     }
   }
 
+  /**
+   * The memory limit a module runs with: the smaller of what its manifest declares and what the
+   * grant allows (module-abi.md: the manifest's limits must lie within the grant, and the module is
+   * held to its own).
+   */
+  static int memoryCeiling(Manifest manifest, Grant grant) {
+    return Math.min(manifest.limits().memoryPages(), grant.ceilings().memoryPages());
+  }
+
+  /** The tick budget a module runs with: the smaller of its manifest's and the grant's. */
+  static long tickBudgetUs(Manifest manifest, Grant grant) {
+    return Math.min(manifest.limits().tickBudgetUs(), grant.ceilings().tickBudgetUs());
+  }
+
   private static CompiledModuleCache.Compiled compile(
       String name,
       byte[] wasm,
@@ -248,11 +284,13 @@ public final class ControlLogic implements AutoCloseable {
           MachineFactoryCompiler.builder(module)
               .withInterpreterFallback(
                   interpreterFallback ? InterpreterFallback.WARN : InterpreterFallback.FAIL);
-      if (diskCache != null) {
-        builder.withCache(diskCache);
-      }
+      // The generated classes pass through the cache hook, the one place Chicory shows them:
+      // their method sizes tell which functions HotSpot will not JIT-compile.
+      byte[][] classes = new byte[1][];
+      builder.withCache(CompiledCode.capturing(diskCache, classes));
       var machines = builder.compile();
-      return new CompiledModuleCache.Compiled(module, machines);
+      return new CompiledModuleCache.Compiled(
+          module, machines, CompiledCode.hugeFunctions(classes[0]));
     } catch (ChicoryException e) {
       // Chicory's message names the function (index and name) and the reason, typically a body
       // too large for one JVM method, which only Builder.interpreterFallback(true) can run.
@@ -297,7 +335,7 @@ public final class ControlLogic implements AutoCloseable {
   /** Instantiates and initialises a new instance; runs on the worker. */
   private Live fresh() {
     GraftImports imports =
-        new GraftImports(manifest, grant, log, refusals, droppedLogLines, metrics);
+        new GraftImports(manifest, grant, log, refusals, droppedLogLines, droppedLogBytes, metrics);
     imports.setClock(clockMs);
     WasiPreview1 wasi = imports.wasi();
     Instance instance =
@@ -308,6 +346,17 @@ public final class ControlLogic implements AutoCloseable {
             // One contiguous byte[]: the fastest of the bounds-checked memories on the compute
             // example (benchmarks: ComputeBenchmark, memory=FlatMemory).
             .withMemoryFactory(FlatMemory::new)
+            // Each instance gets its own copy of the table's limits, its maximum capped at the
+            // grant's ceiling: Chicory's table.grow updates the limits object it was given, and
+            // the parsed module's is shared by every instance built from it.
+            .withTableFactory((table, initialRef) ->
+                new TableInstance(
+                    new Table(
+                        table.elementType(),
+                        new TableLimits(
+                            table.limits().min(), Math.min(table.limits().max(), tableCeiling)),
+                        table.initialize()),
+                    initialRef))
             .withStart(false)
             .build();
     instancesCreated.incrementAndGet();
@@ -332,20 +381,22 @@ public final class ControlLogic implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("control logic is closed");
     }
-    Future<T> future = worker.submit(body);
-    return await(future, budgetNanos);
+    ModuleCall<T> moduleCall = new ModuleCall<>(body);
+    Future<T> future = worker.submit(moduleCall);
+    return await(moduleCall, future, budgetNanos);
   }
 
-  private <T> T await(Future<T> future, long budgetNanos) throws Contained {
+  private <T> T await(ModuleCall<T> moduleCall, Future<T> future, long budgetNanos)
+      throws Contained {
     try {
       return future.get(budgetNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      abandonWorker(future);
+      stop(moduleCall, future, budgetNanos);
       throw new Contained(
           FaultKind.BUDGET_EXCEEDED,
           "call ran past its budget of " + TimeUnit.NANOSECONDS.toMicros(budgetNanos) + " µs");
     } catch (InterruptedException e) {
-      abandonWorker(future);
+      stop(moduleCall, future, budgetNanos);
       Thread.currentThread().interrupt();
       throw new Contained(FaultKind.BUDGET_EXCEEDED, "caller was interrupted");
     } catch (CancellationException e) {
@@ -356,13 +407,80 @@ public final class ControlLogic implements AutoCloseable {
   }
 
   /**
-   * Interrupts the overrunning call and gives up its thread: the next call must not queue behind a
-   * module that has not noticed the interrupt yet.
+   * Stops an overrunning call: interrupts it and waits a little (the budget, between {@link
+   * #MIN_STOP_GRACE_NANOS} and {@link #MAX_STOP_GRACE_NANOS}) for it to leave module code, which
+   * compiled code does at its next loop back-edge or call and every host function at its next
+   * round. Then its worker is kept for the next call. Only a call still in module code after that
+   * (a thread the machine did not schedule in time) has its worker given up, so the next call does
+   * not queue behind it; it is counted in {@link #abandonedWorkers()} and in {@link
+   * #threadsInModuleCode()} until it stops.
    */
-  private void abandonWorker(Future<?> future) {
+  private void stop(ModuleCall<?> moduleCall, Future<?> future, long budgetNanos) {
     future.cancel(true);
+    long grace = Math.clamp(budgetNanos, MIN_STOP_GRACE_NANOS, MAX_STOP_GRACE_NANOS);
+    if (!moduleCall.awaitLeft(grace)) {
+      abandonWorker();
+    }
+  }
+
+  private void abandonWorker() {
+    abandonedWorkers.incrementAndGet();
     worker.shutdownNow();
     worker = newWorker();
+  }
+
+  /**
+   * One call into module code on the worker, counted while it runs. A call stopped before it
+   * started never enters module code.
+   */
+  private final class ModuleCall<T> implements Callable<T> {
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int LEFT = 2;
+    private static final int STOPPED_BEFORE_START = 3;
+
+    private final Callable<T> body;
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private final CountDownLatch left = new CountDownLatch(1);
+
+    ModuleCall(Callable<T> body) {
+      this.body = body;
+    }
+
+    @Override
+    public T call() throws Exception {
+      if (!state.compareAndSet(NEW, RUNNING)) {
+        throw new CancellationException("stopped before it started");
+      }
+      threadsInModuleCode.incrementAndGet();
+      THREADS_IN_MODULE_CODE.incrementAndGet();
+      try {
+        return body.call();
+      } finally {
+        threadsInModuleCode.decrementAndGet();
+        THREADS_IN_MODULE_CODE.decrementAndGet();
+        state.set(LEFT);
+        left.countDown();
+      }
+    }
+
+    /** Whether the call has left module code (or will never enter it) within {@code nanos}. */
+    boolean awaitLeft(long nanos) {
+      if (state.compareAndSet(NEW, STOPPED_BEFORE_START)) {
+        return true;
+      }
+      boolean interrupted = Thread.interrupted();
+      try {
+        return left.await(nanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+        return left.getCount() == 0;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   private static Contained classify(Throwable t) {
@@ -464,7 +582,10 @@ public final class ControlLogic implements AutoCloseable {
       return current;
     } catch (TimeoutException e) {
       if (System.nanoTime() - replacementStartedNanos > initBudgetNanos) {
-        abandonWorker(pending);
+        ModuleCall<Live> call = replacementCall;
+        if (call != null) {
+          stop(call, pending, tickBudgetNanos);
+        }
         startReplacement();
         throw new Contained(
             FaultKind.BUDGET_EXCEEDED, "replacement instance ran past the init budget; restarted");
@@ -498,12 +619,16 @@ public final class ControlLogic implements AutoCloseable {
 
   private void startReplacement() {
     replacementStartedNanos = System.nanoTime();
-    replacement = worker.submit(this::fresh);
+    ModuleCall<Live> call = new ModuleCall<>(this::fresh);
+    replacementCall = call;
+    replacement = worker.submit(call);
   }
 
   /**
-   * Saves the module's state with {@code graft_save}, within the init budget. The state is also
-   * kept for recovery: a replacement instance loads it.
+   * Saves the module's state with {@code graft_save}, within the tick budget: the scan loop calls
+   * this on its own thread between two ticks (periodically, and at a swap), so a save may take no
+   * more of it than a tick may. The state is also kept for recovery: a replacement instance loads
+   * it.
    *
    * @return the state, or empty if the module does not save state or faulted while saving (the
    *     fault is recorded and the instance replaced)
@@ -514,7 +639,7 @@ public final class ControlLogic implements AutoCloseable {
     }
     try {
       Live current = awaitLive();
-      byte[] blob = call(() -> saveFrom(current.instance()), initBudgetNanos);
+      byte[] blob = call(() -> saveFrom(current.instance()), tickBudgetNanos);
       SavedState state = new SavedState(manifest.name(), manifest.stateVersion(), blob);
       lastState = state;
       return Optional.of(state);
@@ -541,9 +666,10 @@ public final class ControlLogic implements AutoCloseable {
 
   /**
    * Hands {@code state} (saved by this module or its predecessor) to the running instance with
-   * {@code graft_alloc} and {@code graft_load}. It is skipped, with the reason, unless the module
-   * name matches, the manifest's {@code accepts_state} lists its version and the module exports
-   * both calls.
+   * {@code graft_alloc} and {@code graft_load}, within the tick budget: a swap calls this on the
+   * scan thread between two ticks (the preflight's state round trip has run both calls once, so
+   * their code is loaded). It is skipped, with the reason, unless the module name matches, the
+   * manifest's {@code accepts_state} lists its version and the module exports both calls.
    */
   public StateLoad load(SavedState state) {
     String reason = skipReason(state);
@@ -557,7 +683,7 @@ public final class ControlLogic implements AutoCloseable {
             loadInto(current.instance(), state);
             return state.length();
           },
-          initBudgetNanos);
+          tickBudgetNanos);
       lastState = state;
       return new StateLoad.Loaded(state.length());
     } catch (Contained c) {
@@ -643,7 +769,7 @@ public final class ControlLogic implements AutoCloseable {
     passed &= !stateRoundTrip.startsWith("failed");
     passed &= restartAfterPreflight();
     return new PreflightReport(
-        passed, selfTest, results, stateRoundTrip, refusals.get() - refusalsBefore);
+        passed, selfTest, results, stateRoundTrip, refusals.get() - refusalsBefore, jitNotes());
   }
 
   /**
@@ -706,6 +832,15 @@ public final class ControlLogic implements AutoCloseable {
     }
   }
 
+  /**
+   * Functions whose compiled JVM method is above HotSpot's huge-method limit, each with whether
+   * this JVM will JIT-compile it ({@code -XX:-DontCompileHugeMethods}) or leave it interpreted;
+   * empty if the module has none.
+   */
+  public List<String> jitNotes() {
+    return CompiledCode.describe(compiled.huge(), CompiledCode.jvmCompilesHugeMethods());
+  }
+
   /** {@code point_set} calls refused so far (out of range, not an output, NaN, bad pointers). */
   public long refusals() {
     return refusals.get();
@@ -714,6 +849,35 @@ public final class ControlLogic implements AutoCloseable {
   /** Log lines dropped by the per-tick rate limit. */
   public long droppedLogLines() {
     return droppedLogLines.get();
+  }
+
+  /**
+   * Log bytes not read from the module's memory because the tick's log byte limit was reached (WASI
+   * {@code fd_write} and {@code graft.log} together).
+   */
+  public long droppedLogBytes() {
+    return droppedLogBytes.get();
+  }
+
+  /**
+   * Threads running this module's code now: 1 during a call, 0 between calls. A call that overran
+   * its budget and did not stop within the grace period stays counted until it stops.
+   */
+  public int threadsInModuleCode() {
+    return threadsInModuleCode.get();
+  }
+
+  /** Threads running the code of any module in this JVM now. */
+  public static int threadsInAnyModuleCode() {
+    return THREADS_IN_MODULE_CODE.get();
+  }
+
+  /**
+   * Workers given up because an overrunning call had not left module code within the grace period
+   * after its interrupt; each one also shows in {@link #threadsInModuleCode()} until it stops.
+   */
+  public long abandonedWorkers() {
+    return abandonedWorkers.get();
   }
 
   /** The latest value of every metric the module reported. */
@@ -742,6 +906,11 @@ public final class ControlLogic implements AutoCloseable {
   /** The memory limits the instances run with: declared initial, maximum capped at the grant. */
   public MemoryLimits memoryLimits() {
     return memoryLimits;
+  }
+
+  /** The tick budget the module runs with: the smaller of its manifest's and the grant's. */
+  public long tickBudgetUs() {
+    return TimeUnit.NANOSECONDS.toMicros(tickBudgetNanos);
   }
 
   public ModuleShape shape() {

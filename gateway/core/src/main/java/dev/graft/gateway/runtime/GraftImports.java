@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -44,12 +45,29 @@ final class GraftImports {
   /** Log lines an instance may write per tick; more are dropped and counted. */
   static final int MAX_LOG_LINES_PER_TICK = 16;
 
+  /**
+   * Log bytes (graft.log and WASI stdout/stderr together) the host copies out of an instance's
+   * memory per tick: the line limit in bytes. Bytes beyond it are not read at all, only counted.
+   */
+  static final int MAX_LOG_BYTES_PER_TICK = MAX_LOG_LINES_PER_TICK * MAX_LOG_BYTES;
+
+  /** Bytes {@code random_get} may fill per tick; beyond it, it answers {@code ENOBUFS}. */
+  static final int MAX_RANDOM_BYTES_PER_TICK = 64 * 1024;
+
+  /** Most iovecs one {@code fd_write} takes (POSIX's usual IOV_MAX); more is {@code EINVAL}. */
+  static final int MAX_IOVECS = 1024;
+
   /** Longest metric name kept, and how many distinct metrics an instance may report. */
   static final int MAX_METRIC_NAME_BYTES = 64;
 
   static final int MAX_METRICS = 64;
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private static final int WASI_EBADF = 8;
   private static final int WASI_EFAULT = 21;
+  private static final int WASI_EINVAL = 28;
+  private static final int WASI_ENOBUFS = 42;
 
   /** What {@code point_set} checks for one output point. */
   private record OutputRule(
@@ -66,11 +84,17 @@ final class GraftImports {
   private final AtomicLong droppedLogLines;
   private final Map<String, Double> metrics;
 
+  private final LineStream stdout = new LineStream(1, "stdout");
+  private final LineStream stderr = new LineStream(2, "stderr");
+
   private volatile boolean revoked;
   private volatile long nowMs;
   private @Nullable ProcessImage image;
   private SortedMap<Integer, Double> tickOutputs = new TreeMap<>();
   private int linesThisTick;
+  private int logBytesThisTick;
+  private int randomBytesThisTick;
+  private final AtomicLong droppedLogBytes;
 
   GraftImports(
       Manifest manifest,
@@ -78,7 +102,9 @@ final class GraftImports {
       Consumer<LogLine> log,
       AtomicLong refusals,
       AtomicLong droppedLogLines,
+      AtomicLong droppedLogBytes,
       Map<String, Double> metrics) {
+    this.droppedLogBytes = droppedLogBytes;
     this.manifest = manifest;
     this.rules = outputRules(manifest, grant);
     this.log = log;
@@ -138,7 +164,13 @@ final class GraftImports {
     nowMs = tickNowMs;
     image = inputs;
     tickOutputs = new TreeMap<>();
+    resetRateLimits();
+  }
+
+  private synchronized void resetRateLimits() {
     linesThisTick = 0;
+    logBytesThisTick = 0;
+    randomBytesThisTick = 0;
   }
 
   /** The outputs the current tick set. */
@@ -149,7 +181,7 @@ final class GraftImports {
   /** Sets the clock for lifecycle calls outside a tick ({@code graft_init}, self-test, ...). */
   void setClock(long clockMs) {
     nowMs = clockMs;
-    linesThisTick = 0;
+    resetRateLimits();
   }
 
   /** Cuts this instance off: any further host call stops it. */
@@ -157,9 +189,17 @@ final class GraftImports {
     revoked = true;
   }
 
+  /**
+   * Stops a host call on a discarded instance or an interrupted call. Every host function calls
+   * this on entry and every host loop on each round, so no host call outlives its budget by more
+   * than one round.
+   */
   private void checkLive() {
     if (revoked) {
       throw new ChicoryInterruptedException("instance was discarded");
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      throw new ChicoryInterruptedException("call was interrupted (budget exceeded)");
     }
   }
 
@@ -205,15 +245,37 @@ final class GraftImports {
     for (HostFunction f : wasi.toHostFunctions()) {
       // Chicory answers the monotonic clock from System.nanoTime(); the ABI promises the tick
       // clock for every clock id, so clock_time_get is the host's own.
-      if (f.name().equals("clock_time_get")) {
-        functions.add(
-            new HostFunction(
-                f.module(),
-                f.name(),
-                f.functionType(),
-                (instance, args) -> new long[] {clockTimeGet(instance, (int) args[2])}));
-      } else {
-        functions.add(f);
+      // fd_write and random_get are the host's own too: Chicory's copy a module-chosen number of
+      // bytes with no bound and no interruption check (16,000 iovecs over the whole memory kept
+      // an abandoned thread busy for 45 s).
+      switch (f.name()) {
+        case "clock_time_get" ->
+            functions.add(
+                new HostFunction(
+                    f.module(),
+                    f.name(),
+                    f.functionType(),
+                    (instance, args) -> new long[] {clockTimeGet(instance, (int) args[2])}));
+        case "fd_write" ->
+            functions.add(
+                new HostFunction(
+                    f.module(),
+                    f.name(),
+                    f.functionType(),
+                    (instance, args) ->
+                        new long[] {
+                          fdWrite(
+                              instance, (int) args[0], (int) args[1], (int) args[2], (int) args[3])
+                        }));
+        case "random_get" ->
+            functions.add(
+                new HostFunction(
+                    f.module(),
+                    f.name(),
+                    f.functionType(),
+                    (instance, args) ->
+                        new long[] {randomGet(instance, (int) args[0], (int) args[1])}));
+        default -> functions.add(f);
       }
     }
     return ImportValues.builder().withFunctions(new ArrayList<>(functions)).build();
@@ -221,6 +283,8 @@ final class GraftImports {
 
   /** WASI with no arguments, environment or preopened directories; stdout and stderr go to log. */
   WasiPreview1 wasi() {
+    // Chicory's streams stay wired for completeness; the host's own fd_write replaces the import
+    // that would reach them.
     Clock tickClock =
         new Clock() {
           @Override
@@ -241,8 +305,8 @@ final class GraftImports {
     WasiOptions options =
         WasiOptions.builder()
             .withClock(tickClock)
-            .withStdout(new LineStream(1, "stdout"))
-            .withStderr(new LineStream(2, "stderr"))
+            .withStdout(stdout)
+            .withStderr(stderr)
             .withArguments(List.of())
             .build();
     return WasiPreview1.builder().withOptions(options).build();
@@ -255,6 +319,75 @@ final class GraftImports {
       return WASI_EFAULT;
     }
     memory.writeLong(resultPtr, Math.multiplyExact(nowMs, 1_000_000L));
+    return 0;
+  }
+
+  /**
+   * WASI {@code fd_write} to stdout (1) or stderr (2), into the log: at most {@link #MAX_IOVECS}
+   * iovecs, and at most what is left of the tick's {@link #MAX_LOG_BYTES_PER_TICK} is read from
+   * memory; the rest is dropped unread and counted. It reports every byte as written, so a C
+   * library does not retry what was dropped.
+   */
+  private int fdWrite(Instance instance, int fd, int iovs, int iovsLen, int nwrittenPtr) {
+    checkLive();
+    if (fd != 1 && fd != 2) {
+      return WASI_EBADF;
+    }
+    if (iovsLen < 0 || iovsLen > MAX_IOVECS) {
+      return WASI_EINVAL;
+    }
+    Memory memory = instance.memory();
+    if (!inMemory(memory, iovs, iovsLen * 8) || !inMemory(memory, nwrittenPtr, 4)) {
+      return WASI_EFAULT;
+    }
+    LineStream stream = fd == 1 ? stdout : stderr;
+    long total = 0;
+    for (int i = 0; i < iovsLen; i++) {
+      checkLive();
+      int buf = memory.readInt(iovs + i * 8);
+      int len = memory.readInt(iovs + i * 8 + 4);
+      if (len < 0 || !inMemory(memory, buf, len)) {
+        return WASI_EFAULT;
+      }
+      total += len;
+      int allowed = takeLogBytes(len);
+      if (allowed > 0) {
+        stream.append(memory.readBytes(buf, allowed));
+      }
+    }
+    if (total > Integer.MAX_VALUE) {
+      return WASI_EINVAL;
+    }
+    memory.writeI32(nwrittenPtr, (int) total);
+    return 0;
+  }
+
+  /** Of {@code wanted} log bytes, how many the tick's byte limit still allows; the rest counted. */
+  private synchronized int takeLogBytes(int wanted) {
+    int allowed = Math.min(wanted, MAX_LOG_BYTES_PER_TICK - logBytesThisTick);
+    logBytesThisTick += allowed;
+    if (allowed < wanted) {
+      droppedLogBytes.addAndGet(wanted - allowed);
+    }
+    return allowed;
+  }
+
+  /** WASI {@code random_get}, at most {@link #MAX_RANDOM_BYTES_PER_TICK} bytes per tick. */
+  private int randomGet(Instance instance, int buf, int len) {
+    checkLive();
+    Memory memory = instance.memory();
+    if (len < 0 || !inMemory(memory, buf, len)) {
+      return WASI_EFAULT;
+    }
+    synchronized (this) {
+      if (len > MAX_RANDOM_BYTES_PER_TICK - randomBytesThisTick) {
+        return WASI_ENOBUFS;
+      }
+      randomBytesThisTick += len;
+    }
+    byte[] bytes = new byte[len];
+    RANDOM.nextBytes(bytes);
+    memory.write(buf, bytes);
     return 0;
   }
 
@@ -337,7 +470,12 @@ final class GraftImports {
       refusals.incrementAndGet();
       return;
     }
-    byte[] bytes = memory.readBytes(ptr, Math.min(len, MAX_LOG_BYTES));
+    int allowed = takeLogBytes(Math.min(len, MAX_LOG_BYTES));
+    if (allowed == 0) {
+      droppedLogLines.incrementAndGet();
+      return;
+    }
+    byte[] bytes = memory.readBytes(ptr, allowed);
     emit(new LogLine(level, "log", new String(bytes, StandardCharsets.UTF_8)));
   }
 
@@ -391,6 +529,13 @@ final class GraftImports {
         flushLine();
       } else if (line.size() < MAX_LOG_BYTES) {
         line.write(b);
+      }
+    }
+
+    /** Appends bytes the host has already bounded, splitting lines at newlines. */
+    void append(byte[] bytes) {
+      for (byte b : bytes) {
+        write(b);
       }
     }
 

@@ -11,15 +11,19 @@ import java.util.List;
  * @param stateRoundTrip {@code passed (N bytes)} (the module saved its state and loaded it back),
  *     {@code not exported}, {@code save only (why)}, or why it failed
  * @param refusals {@code point_set} calls refused during the preflight
+ * @param jitNotes functions too large for HotSpot to JIT-compile unless the JVM runs with {@code
+ *     -XX:-DontCompileHugeMethods}, and whether this one does ({@link ControlLogic#jitNotes()})
  */
 public record PreflightReport(
     boolean passed,
     String selfTest,
     List<TickResult> shadowTicks,
     String stateRoundTrip,
-    long refusals) {
+    long refusals,
+    List<String> jitNotes) {
   public PreflightReport {
     shadowTicks = List.copyOf(shadowTicks);
+    jitNotes = List.copyOf(jitNotes);
   }
 
   /** The shadow ticks that faulted. */

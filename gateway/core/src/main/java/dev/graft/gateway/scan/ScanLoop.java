@@ -96,6 +96,7 @@ public final class ScanLoop implements AutoCloseable {
   private final AtomicLong maxLateness = new AtomicLong();
   private final AtomicLong totalLateness = new AtomicLong();
   private final AtomicLong maxDuration = new AtomicLong();
+  private final AtomicLong strayInterrupts = new AtomicLong();
   private final AtomicLong totalDuration = new AtomicLong();
 
   // The priority is only a hint, but the scan thread is the one thread here that should win.
@@ -232,7 +233,9 @@ public final class ScanLoop implements AutoCloseable {
    * over, and the old port is closed without its fault policy, its outputs carried on by {@code
    * nextPort} ({@code nextPort} may be the running port itself). The next slot runs {@code next};
    * the schedule does not move. If the preconditions do not hold within the timeout, the outcome is
-   * {@link SwapOutcome.Held}.
+   * {@link SwapOutcome.Held}. The save runs within the running module's tick budget and the load
+   * within {@code next}'s; if either overruns or traps, that is a fault and the swap is {@link
+   * SwapOutcome.Refused} (the running module goes on, from its last saved state).
    *
    * <p>The future completes off the scan thread, so what the caller chains onto it never runs
    * inside the tick cycle. Cancelling it withdraws the request.
@@ -299,7 +302,9 @@ public final class ScanLoop implements AutoCloseable {
         maxDuration.get(),
         totalDuration.get(),
         running.name(),
-        running.version());
+        running.version(),
+        ControlLogic.threadsInAnyModuleCode(),
+        strayInterrupts.get());
   }
 
   /** The module running now. */
@@ -322,9 +327,11 @@ public final class ScanLoop implements AutoCloseable {
         long due = dueNanos(slot);
         long now = clock.nanoTime();
         while (now < due && state == State.RUNNING) {
+          clearStrayInterrupt();
           clock.park(due - now);
           now = clock.nanoTime();
         }
+        clearStrayInterrupt();
         if (state != State.RUNNING) {
           break;
         }
@@ -361,6 +368,17 @@ public final class ScanLoop implements AutoCloseable {
         complete(left, new SwapOutcome.Refused("the scan loop stopped before the swap was made"));
       }
       shutDown();
+    }
+  }
+
+  /**
+   * Clears an interrupt of the scan thread and counts it. Nothing here interrupts the scan thread
+   * ({@link #stop()} unparks it), so an interrupt is stray; left set, every park would return at
+   * once and every tick fault as "caller was interrupted", for ever. The tick it lands in faults.
+   */
+  private void clearStrayInterrupt() {
+    if (Thread.interrupted()) {
+      strayInterrupts.incrementAndGet();
     }
   }
 
@@ -442,8 +460,10 @@ public final class ScanLoop implements AutoCloseable {
   /**
    * Saves the module's state every {@code save_every_ticks}, so that an instance replaced after a
    * fault resumes from it (the {@link ControlLogic} keeps it). This runs on the scan thread in the
-   * slack after the tick: {@code graft_save} must not run beside {@code graft_tick} on the same
-   * instance, and {@code ControlLogic} serialises both on its own worker, driven by one thread.
+   * slack after the tick, within the tick budget ({@link ControlLogic#save()}): {@code graft_save}
+   * must not run beside {@code graft_tick} on the same instance, and {@code ControlLogic}
+   * serialises both on its own worker, driven by one thread. A save that overruns or traps is a
+   * fault.
    */
   private void saveIfDue(ControlLogic current, FieldPort currentPort) {
     if (++ticksSinceSave < current.manifest().saveEveryTicks()) {
@@ -529,8 +549,20 @@ public final class ScanLoop implements AutoCloseable {
     if (saved.isPresent()) {
       load = next.load(saved.get());
     } else if (old.faults() > faultsBefore) {
+      // A swap that dropped the running module's state would start its successor from scratch;
+      // the swap is cancelled instead, and the running module (a fresh instance from its last
+      // saved state) goes on.
       faults.incrementAndGet();
-      load = new StateLoad.Skipped("the running module faulted while saving its state");
+      oldPort.applyFaultPolicy("graft_save faulted at a swap");
+      clearPending(swap);
+      complete(
+          swap,
+          new SwapOutcome.Refused(
+              "module '"
+                  + old.manifest().name()
+                  + "' faulted saving its state for the swap"
+                  + old.lastFault().map(f -> ": " + f.kind() + ": " + f.detail()).orElse("")));
+      return;
     } else {
       load = new StateLoad.Skipped("the running module saves no state");
     }

@@ -19,6 +19,11 @@ package dev.graft.gateway.scan;
  * @param totalDurationNanos the sum of every tick's duration
  * @param module the name of the running module
  * @param version its version
+ * @param moduleThreads threads running module code right now, of any module in this JVM: 1 while a
+ *     tick runs, 0 between ticks; more only while a call that overran its budget and was not
+ *     scheduled to notice its interrupt in time has yet to stop
+ * @param strayInterrupts interrupts of the scan thread, cleared and counted at a slot's boundary
+ *     (the tick one lands in faults)
  */
 public record ScanStats(
     long ticks,
@@ -33,4 +38,6 @@ public record ScanStats(
     long maxDurationNanos,
     long totalDurationNanos,
     String module,
-    String version) {}
+    String version,
+    int moduleThreads,
+    long strayInterrupts) {}

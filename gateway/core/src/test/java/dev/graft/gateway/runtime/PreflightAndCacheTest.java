@@ -194,6 +194,7 @@ class PreflightAndCacheTest {
               line -> {},
               new AtomicLong(),
               new AtomicLong(),
+              new AtomicLong(),
               GraftImports.newMetrics());
       long started = System.nanoTime();
       Instance instance =

@@ -1,0 +1,23 @@
+;; Counts ticks (output 2) and hands the count over as state. Input 0 selects how graft_save
+;; behaves: 0 saves, 1 loops forever, 2 traps.
+(module
+  (import "graft" "point_get" (func $point_get (param i32) (result f64)))
+  (import "graft" "point_set" (func $point_set (param i32 f64) (result i32)))
+  (memory (export "memory") 1)
+  (global $count (mut i64) (i64.const 0))
+  (func (export "graft_tick") (param $now i64) (result i32)
+    (global.set $count (i64.add (global.get $count) (i64.const 1)))
+    (drop (call $point_set (i32.const 2) (f64.convert_i64_s (global.get $count))))
+    (i32.const 0))
+  (func (export "graft_save") (result i64)
+    (local $mode i32)
+    (local.set $mode (i32.trunc_f64_s (call $point_get (i32.const 0))))
+    (if (i32.eq (local.get $mode) (i32.const 1)) (then (loop $forever (br $forever))))
+    (if (i32.eq (local.get $mode) (i32.const 2)) (then unreachable))
+    (i64.store (i32.const 1024) (global.get $count))
+    (i64.or (i64.shl (i64.const 1024) (i64.const 32)) (i64.const 8)))
+  (func (export "graft_alloc") (param $len i32) (result i32) (i32.const 2048))
+  (func (export "graft_load") (param $ptr i32) (param $len i32) (result i32)
+    (if (i32.ne (local.get $len) (i32.const 8)) (then (return (i32.const 1))))
+    (global.set $count (i64.load (local.get $ptr)))
+    (i32.const 0)))

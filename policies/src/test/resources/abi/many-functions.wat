@@ -1,0 +1,15 @@
+;; Nine functions and nine element entries, above ceilings of eight.
+(module
+  (memory (export "memory") 1 2)
+  (table 9 funcref)
+  (func $f0 (result i32) i32.const 0)
+  (func $f1 (result i32) i32.const 1)
+  (func $f2 (result i32) i32.const 2)
+  (func $f3 (result i32) i32.const 3)
+  (func $f4 (result i32) i32.const 4)
+  (func $f5 (result i32) i32.const 5)
+  (func $f6 (result i32) i32.const 6)
+  (func $f7 (result i32) i32.const 7)
+  (elem (i32.const 0) $f0 $f1 $f2 $f3 $f4 $f5 $f6 $f7 $f0)
+  (func (export "graft_tick") (param $now_ms i64) (result i32)
+    i32.const 0))
