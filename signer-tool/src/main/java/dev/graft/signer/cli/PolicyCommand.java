@@ -142,7 +142,10 @@ public final class PolicyCommand implements Runnable {
         try {
           AbiValidator.validate(
               read.module(),
-              new AbiLimits(BundleReader.DEFAULT_MAX_MODULE_BYTES, site.ceilings().memoryPages()));
+              AbiLimits.of(
+                  BundleReader.DEFAULT_MAX_MODULE_BYTES,
+                  site.ceilings().memoryPages(),
+                  site.ceilings()));
         } catch (AbiViolationException e) {
           e.violations().forEach(v -> violations.add(violation("module", v, null)));
         }

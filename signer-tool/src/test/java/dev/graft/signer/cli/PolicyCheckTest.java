@@ -60,7 +60,7 @@ class PolicyCheckTest {
       assertThat(human.out()).contains("  - " + message);
     }
     assertThat(human.out())
-        .contains("tick_budget_us 2000 exceeds the grant's ceiling of 1000")
+        .contains("tick_budget_us 5000 exceeds the grant's ceiling of 1000")
         .contains("point 'burner' writes coil 3 of 'boiler-plc'")
         .contains("/setpoint");
     assertThat(human.err())
@@ -106,6 +106,22 @@ class PolicyCheckTest {
       kinds.add(((JsonObject) value).string("kind"));
     }
     assertThat(kinds).contains("module", "grant");
+  }
+
+  @Test
+  void check_moduleOverTheGrantsFunctionCeiling_rejectedNamingIt() throws Exception {
+    // The ABI check takes every ceiling from the site grant, not only memory pages.
+    Path grant = temp.resolve("few-functions.yaml");
+    Files.writeString(
+        grant,
+        Files.readString(Examples.grant("boiler-site.yaml"))
+            .replace("memory_pages: 16", "memory_pages: 16\n  functions: 1"));
+    Path bundle = Examples.bundle(temp, "thermostat");
+
+    GraftRun.Result result = graft().run("policy", "check", bundle.toString(), grant.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCode.ATTENTION.code());
+    assertThat(result.out()).contains("function").contains("ceiling of 1");
   }
 
   @Test
