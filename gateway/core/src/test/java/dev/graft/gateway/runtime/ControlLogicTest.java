@@ -286,10 +286,12 @@ class ControlLogicTest {
   void log_manyLinesInOneTick_rateLimited() throws Exception {
     List<LogLine> lines = new CopyOnWriteArrayList<>();
     byte[] wasm = wat.compile("chatty");
+    // a budget no loaded machine exceeds: this test is about the line limit, not the time limit
+    Grant generous = Fixtures.grantWithTickBudget(5_000_000);
     try (ControlLogic logic =
-        ControlLogic.builder(wasm, Fixtures.manifest(wasm), grant).log(lines::add).build()) {
-      logic.tick(100, Fixtures.inputs(0));
-      logic.tick(200, Fixtures.inputs(0));
+        ControlLogic.builder(wasm, Fixtures.manifest(wasm), generous).log(lines::add).build()) {
+      assertThat(logic.tick(100, Fixtures.inputs(0))).isInstanceOf(TickResult.Ok.class);
+      assertThat(logic.tick(200, Fixtures.inputs(0))).isInstanceOf(TickResult.Ok.class);
 
       assertThat(lines).hasSize(2 * GraftImports.MAX_LOG_LINES_PER_TICK);
       assertThat(lines.getFirst()).isEqualTo(new LogLine(2, "log", "hello"));
