@@ -10,6 +10,7 @@ import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.pkcs11.KeyRef;
 import dev.graft.pkcs11.Pkcs11Uri;
 import dev.graft.pkcs11.SecretSource;
@@ -267,7 +268,7 @@ final class RepoInitCommand implements Runnable {
       RepoSettings settings = new RepoSettings(classical, lifetimes, online);
       Root root =
           new Root(
-              ImageRepository.SPEC_VERSION,
+              Signed.SPEC_VERSION,
               1,
               context
                   .clock()

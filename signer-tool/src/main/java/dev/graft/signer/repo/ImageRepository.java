@@ -1,12 +1,8 @@
 package dev.graft.signer.repo;
 
 import dev.graft.bundle.TrustException;
-import dev.graft.bundle.json.CanonicalJson;
-import dev.graft.bundle.json.JsonArray;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
-import dev.graft.bundle.json.JsonValue;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.keys.Verifier;
@@ -56,7 +52,6 @@ import org.jspecify.annotations.Nullable;
  * writes files and returns a freshly opened view. Nothing is written when an operation fails.
  */
 public final class ImageRepository {
-  public static final String SPEC_VERSION = "1.0.31";
   static final long MAX_METADATA_BYTES = JsonParser.DEFAULT_MAX_BYTES;
 
   private final Path directory;
@@ -241,19 +236,16 @@ public final class ImageRepository {
     requireFresh(directory, List.of("metadata", "targets", "staged"));
     Targets targets =
         new Targets(
-            SPEC_VERSION,
+            Signed.SPEC_VERSION,
             1,
             expiry(clock, settings, RoleType.TARGETS),
             Map.of(),
             Optional.empty(),
             JsonObject.empty());
-    ImageRepository empty =
-        new ImageRepository(directory, settings, clock, List.of(), null, null, null, null, null);
-    List<Signature> rootSignatures = empty.signaturesBy(root, signers, root, RoleType.ROOT);
-    List<Signature> targetsSignatures =
-        empty.signaturesBy(targets, signers, root, RoleType.TARGETS);
-    SignedMetadata<Root> stagedRoot = SignedMetadata.of(root, rootSignatures);
-    SignedMetadata<Targets> stagedTargets = SignedMetadata.of(targets, targetsSignatures);
+    SignedMetadata<Root> stagedRoot =
+        SignedMetadata.sign(root, roleSigners(signers, root, RoleType.ROOT));
+    SignedMetadata<Targets> stagedTargets =
+        SignedMetadata.sign(targets, roleSigners(signers, root, RoleType.TARGETS));
     ImageRepository staged =
         new ImageRepository(
             directory, settings, clock, List.of(), null, null, null, stagedRoot, stagedTargets);
@@ -265,8 +257,8 @@ public final class ImageRepository {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    RepoFiles.writeAtomically(stagedFile(directory, RoleType.ROOT), encode(stagedRoot));
-    RepoFiles.writeAtomically(stagedFile(directory, RoleType.TARGETS), encode(stagedTargets));
+    RepoFiles.writeAtomically(stagedFile(directory, RoleType.ROOT), stagedRoot.toBytes());
+    RepoFiles.writeAtomically(stagedFile(directory, RoleType.TARGETS), stagedTargets.toBytes());
     publication.write(directory);
     return open(directory, clock);
   }
@@ -293,17 +285,16 @@ public final class ImageRepository {
     }
   }
 
-  private List<Signature> signaturesBy(
-      Signed signed, List<Signer> signers, Root keysFrom, RoleType role) {
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    List<Signature> signatures = new ArrayList<>();
+  /** Those of {@code signers} that are keys of {@code role} in {@code keysFrom}, each key once. */
+  private static List<Signer> roleSigners(List<Signer> signers, Root keysFrom, RoleType role) {
+    List<Signer> chosen = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Signer signer : signers) {
       if (keysFrom.role(role).keyIds().contains(signer.keyId()) && seen.add(signer.keyId())) {
-        signatures.add(Signature.of(signer.keyId(), signer.sign(message)));
+        chosen.add(signer);
       }
     }
-    return signatures;
+    return chosen;
   }
 
   // ---- state ----------------------------------------------------------------------------------
@@ -466,7 +457,7 @@ public final class ImageRepository {
             : (targets == null ? 1 : targets.signed().version() + 1);
     Targets next =
         new Targets(
-            SPEC_VERSION,
+            Signed.SPEC_VERSION,
             version,
             expiry(clock, settings, RoleType.TARGETS),
             newTargets,
@@ -481,7 +472,7 @@ public final class ImageRepository {
     }
     int discarded = stagedTargets == null ? 0 : stagedTargets.signatures().size();
     RepoFiles.writeAtomically(
-        stagedFile(directory, RoleType.TARGETS), encode(SignedMetadata.of(next, List.of())));
+        stagedFile(directory, RoleType.TARGETS), SignedMetadata.of(next, List.of()).toBytes());
     return discarded;
   }
 
@@ -497,7 +488,7 @@ public final class ImageRepository {
     Root changed = change.apply(base);
     Root next =
         new Root(
-            SPEC_VERSION,
+            Signed.SPEC_VERSION,
             version,
             expiry(clock, settings, RoleType.ROOT),
             changed.consistentSnapshot(),
@@ -518,7 +509,7 @@ public final class ImageRepository {
     }
     int discarded = stagedRoot == null ? 0 : stagedRoot.signatures().size();
     RepoFiles.writeAtomically(
-        stagedFile(directory, RoleType.ROOT), encode(SignedMetadata.of(next, List.of())));
+        stagedFile(directory, RoleType.ROOT), SignedMetadata.of(next, List.of()).toBytes());
     return discarded;
   }
 
@@ -654,9 +645,7 @@ public final class ImageRepository {
               + " since the request was exported?) or is damaged. Export a new request and sign"
               + " again");
     }
-    List<Signature> signatures = new ArrayList<>(staged.signatures());
-    signatures.add(signature);
-    byte[] updated = encode(staged.signedJson(), signatures);
+    byte[] updated = staged.withSignatures(List.of(signature)).toBytes();
     ImageRepository next = withStaged(role, updated);
     Publication publication = next.publication(online);
     RepoFiles.writeAtomically(stagedFile(directory, role), updated);
@@ -763,7 +752,7 @@ public final class ImageRepository {
               || (targets != null && meets(targets, next, RoleType.TARGETS))
               || (targets == null && stagedTargets != null);
       if (targetsFit) {
-        files.add(Map.entry(next.version() + ".root.json", encode(stagedRoot)));
+        files.add(Map.entry(next.version() + ".root.json", stagedRoot.toBytes()));
         clear.add(RoleType.ROOT);
         root = next;
         rootPublished = true;
@@ -780,7 +769,7 @@ public final class ImageRepository {
         && meets(stagedTargets, root, RoleType.TARGETS)
         && (stagedRoot == null || meets(stagedTargets, stagedRoot.signed(), RoleType.TARGETS))) {
       files.add(
-          Map.entry(stagedTargets.signed().version() + ".targets.json", encode(stagedTargets)));
+          Map.entry(stagedTargets.signed().version() + ".targets.json", stagedTargets.toBytes()));
       clear.add(RoleType.TARGETS);
       publishedTargets = stagedTargets;
       targetsPublished = true;
@@ -811,7 +800,7 @@ public final class ImageRepository {
       snapshotVersion = snapshot == null ? 1 : snapshot.signed().version() + 1;
       Snapshot next =
           new Snapshot(
-              SPEC_VERSION,
+              Signed.SPEC_VERSION,
               snapshotVersion,
               expiry(clock, settings, RoleType.SNAPSHOT),
               Map.of("targets.json", MetaFile.of(currentTargets.signed().version())),
@@ -828,7 +817,7 @@ public final class ImageRepository {
     long timestampVersion = timestamp == null ? 1 : timestamp.signed().version() + 1;
     Timestamp next =
         new Timestamp(
-            SPEC_VERSION,
+            Signed.SPEC_VERSION,
             timestampVersion,
             expiry(clock, settings, RoleType.TIMESTAMP),
             new MetaFile(
@@ -845,19 +834,17 @@ public final class ImageRepository {
   private byte[] sign(Signed signed, Root root, OnlineSigners online) {
     RoleType role = signed.roleType();
     Role entry = root.role(role);
-    List<Signer> signers = online.signers(role, entry.keyIds());
-    List<Signature> signatures = new ArrayList<>();
-    byte[] message = CanonicalJson.encode(signed.toJson());
+    List<Signer> chosen = new ArrayList<>();
     Set<String> seen = new HashSet<>();
-    for (Signer signer : signers) {
-      if (signatures.size() >= entry.threshold()) {
+    for (Signer signer : online.signers(role, entry.keyIds())) {
+      if (chosen.size() >= entry.threshold()) {
         break;
       }
       if (entry.keyIds().contains(signer.keyId()) && seen.add(signer.keyId())) {
-        signatures.add(Signature.of(signer.keyId(), signer.sign(message)));
+        chosen.add(signer);
       }
     }
-    if (signatures.size() < entry.threshold()) {
+    if (chosen.size() < entry.threshold()) {
       throw new RepoException(
           "cannot sign "
               + role.typeName()
@@ -870,14 +857,14 @@ public final class ImageRepository {
               + " but the online keys configured in "
               + RepoSettings.FILE_NAME
               + " provide "
-              + signatures.size()
+              + chosen.size()
               + "; add the key with `graft repo rotate-key "
               + directory
               + " "
               + role.typeName()
               + " --add KEY`");
     }
-    return encode(SignedMetadata.of(signed, signatures));
+    return SignedMetadata.sign(signed, chosen).toBytes();
   }
 
   // ---- checks ---------------------------------------------------------------------------------
@@ -1059,26 +1046,5 @@ public final class ImageRepository {
 
   static JsonParser parser() {
     return JsonParser.withDefaults();
-  }
-
-  static byte[] encode(SignedMetadata<?> metadata) {
-    return encode(metadata.signedJson(), metadata.signatures());
-  }
-
-  /** A metadata file: {@code {"signatures": [...], "signed": {...}}}, pretty-printed. */
-  static byte[] encode(JsonObject signedJson, List<Signature> signatures) {
-    List<JsonValue> sigs = new ArrayList<>();
-    for (Signature signature : signatures) {
-      sigs.add(
-          JsonObject.builder()
-              .put("keyid", signature.keyId())
-              .put("sig", signature.sigHex())
-              .build());
-    }
-    return PrettyJson.encode(
-        JsonObject.builder()
-            .put("signatures", new JsonArray(sigs))
-            .put("signed", signedJson)
-            .build());
   }
 }
