@@ -18,7 +18,9 @@ import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
 import dev.graft.signer.KeySource;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.RepoLayout;
 import dev.graft.signer.repo.RepoSettings;
+import dev.graft.signer.repo.Staging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -283,7 +285,7 @@ final class RepoInitCommand implements Runnable {
         writeKeyFile(file.getKey(), file.getValue());
       }
       ImageRepository repository =
-          ImageRepository.create(
+          Staging.createRepository(
               directory,
               settings,
               root,
@@ -317,9 +319,9 @@ final class RepoInitCommand implements Runnable {
       StatusCommand.printSummary(repository, out);
       out.println(
           "Serve "
-              + ImageRepository.metadataDirectory(directory)
+              + new RepoLayout(directory).metadataDirectory()
               + " and "
-              + ImageRepository.targetsDirectory(directory)
+              + new RepoLayout(directory).targetsDirectory()
               + "; give gateways metadata/1.root.json as"
               + " their trust anchor.");
       out.flush();
