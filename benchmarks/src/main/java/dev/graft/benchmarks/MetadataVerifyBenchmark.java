@@ -1,13 +1,11 @@
 package dev.graft.benchmarks;
 
-import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.SoftwareKey;
 import dev.graft.bundle.keys.TufKey;
-import dev.graft.bundle.metadata.Signature;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.metadata.Targets;
@@ -77,16 +75,13 @@ public class MetadataVerifyBenchmark {
     }
     Targets signed =
         new Targets(
-            "1.0.31",
+            Signed.SPEC_VERSION,
             7,
             Instant.parse("2030-01-01T00:00:00Z"),
             targets,
             Optional.empty(),
             JsonObject.empty());
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    SignedMetadata<Targets> metadata =
-        SignedMetadata.of(signed, List.of(Signature.of(key.keyId(), key.sign(message))));
-    file = PrettyJson.encode(metadata.toJson());
+    file = SignedMetadata.sign(signed, List.of(key)).toBytes();
     keys = Map.of(key.keyId(), key.publicKey());
     keyIds = List.of(key.keyId());
   }

@@ -1,12 +1,10 @@
 package dev.graft.benchmarks;
 
-import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.SoftwareKey;
-import dev.graft.bundle.metadata.Signature;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.metadata.Targets;
@@ -112,10 +110,7 @@ public class TokenSignBenchmark {
     if (current == null) {
       throw new IllegalStateException("no key: setup did not run");
     }
-    byte[] message = CanonicalJson.encode(targets.toJson());
-    SignedMetadata<Targets> signed =
-        SignedMetadata.of(targets, List.of(Signature.of(current.keyId(), current.sign(message))));
-    return PrettyJson.encode(signed.toJson());
+    return SignedMetadata.sign(targets, List.of(current)).toBytes();
   }
 
   private static String requireEnvironment(String name) {
@@ -154,7 +149,7 @@ public class TokenSignBenchmark {
               Optional.of(custom)));
     }
     return new Targets(
-        "1.0.31",
+        Signed.SPEC_VERSION,
         7,
         Instant.parse("2030-01-01T00:00:00Z"),
         listed,

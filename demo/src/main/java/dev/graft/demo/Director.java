@@ -1,9 +1,7 @@
 package dev.graft.demo;
 
 import dev.graft.bundle.director.Grants;
-import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.PublicKeyFile;
 import dev.graft.bundle.keys.Signer;
@@ -15,7 +13,6 @@ import dev.graft.bundle.metadata.MetaFile;
 import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
-import dev.graft.bundle.metadata.Signature;
 import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
 import dev.graft.bundle.metadata.Snapshot;
@@ -50,7 +47,6 @@ import java.util.OptionalLong;
  */
 final class Director {
   static final String GRANTS_ROLE = Grants.ROLE;
-  private static final String SPEC = "1.0.31";
 
   private final String gatewayId;
   private final Map<RoleType, Signer> keys = new EnumMap<>(RoleType.class);
@@ -77,7 +73,7 @@ final class Director {
     });
     this.root =
         sign(
-            new Root(SPEC, 1, expires, true, keyMap, roles, JsonObject.empty()),
+            new Root(Signed.SPEC_VERSION, 1, expires, true, keyMap, roles, JsonObject.empty()),
             key(RoleType.ROOT));
   }
 
@@ -130,7 +126,12 @@ final class Director {
     byte[] grantsBytes =
         sign(
             new Targets(
-                SPEC, newVersion, expires, grantTargets, Optional.empty(), JsonObject.empty()),
+                Signed.SPEC_VERSION,
+                newVersion,
+                expires,
+                grantTargets,
+                Optional.empty(),
+                JsonObject.empty()),
             siteKey);
 
     JsonObject rolloutCustom =
@@ -155,14 +156,22 @@ final class Director {
             Map.of(siteKey.keyId(), siteKey.publicKey()), List.of(grantsRole), JsonObject.empty());
     byte[] targetsBytes =
         sign(
-            new Targets(SPEC, newVersion, expires, targets, Optional.of(delegations), addressed),
+            new Targets(
+                Signed.SPEC_VERSION,
+                newVersion,
+                expires,
+                targets,
+                Optional.of(delegations),
+                addressed),
             key(RoleType.TARGETS));
 
     Map<String, MetaFile> meta = new LinkedHashMap<>();
     meta.put("targets.json", MetaFile.of(newVersion));
     meta.put(GRANTS_ROLE + ".json", MetaFile.of(newVersion));
     byte[] snapshotBytes =
-        sign(new Snapshot(SPEC, newVersion, expires, meta, addressed), key(RoleType.SNAPSHOT));
+        sign(
+            new Snapshot(Signed.SPEC_VERSION, newVersion, expires, meta, addressed),
+            key(RoleType.SNAPSHOT));
     MetaFile snapshotMeta =
         new MetaFile(
             newVersion,
@@ -171,7 +180,7 @@ final class Director {
             JsonObject.empty());
     byte[] timestampBytes =
         sign(
-            new Timestamp(SPEC, newVersion, expires, snapshotMeta, addressed),
+            new Timestamp(Signed.SPEC_VERSION, newVersion, expires, snapshotMeta, addressed),
             key(RoleType.TIMESTAMP));
     return new Published(newVersion, targetsBytes, grantsBytes, snapshotBytes, timestampBytes);
   }
@@ -205,10 +214,7 @@ final class Director {
   }
 
   private static byte[] sign(Signed signed, Signer signer) {
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    return PrettyJson.encode(
-        SignedMetadata.of(signed, List.of(Signature.of(signer.keyId(), signer.sign(message))))
-            .toJson());
+    return SignedMetadata.sign(signed, List.of(signer)).toBytes();
   }
 
   static Map<String, String> hashes(byte[] bytes) {

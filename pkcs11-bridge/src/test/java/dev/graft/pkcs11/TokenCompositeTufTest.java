@@ -122,13 +122,18 @@ class TokenCompositeTufTest {
     byte[] snapshotBytes =
         file(
             new Snapshot(
-                "1.0.31", 1, EXPIRES, Map.of("targets.json", MetaFile.of(1)), JsonObject.empty()),
+                Signed.SPEC_VERSION,
+                1,
+                EXPIRES,
+                Map.of("targets.json", MetaFile.of(1)),
+                JsonObject.empty()),
             snapshotKey);
     repository.putMetadata("1.snapshot.json", snapshotBytes);
     repository.putMetadata(
         "timestamp.json",
         file(
-            new Timestamp("1.0.31", 1, EXPIRES, MetaFile.of(1), JsonObject.empty()), timestampKey));
+            new Timestamp(Signed.SPEC_VERSION, 1, EXPIRES, MetaFile.of(1), JsonObject.empty()),
+            timestampKey));
     repository.putTarget(sha256(BUNDLE_BYTES) + "." + BUNDLE, BUNDLE_BYTES);
 
     TufClient.initialize(store, rootBytes, true);
@@ -169,7 +174,8 @@ class TokenCompositeTufTest {
         BUNDLE,
         TargetFile.of(
             BUNDLE, BUNDLE_BYTES.length, Map.of("sha256", sha256(BUNDLE_BYTES)), Optional.empty()));
-    return new Targets("1.0.31", version, EXPIRES, listed, Optional.empty(), JsonObject.empty());
+    return new Targets(
+        Signed.SPEC_VERSION, version, EXPIRES, listed, Optional.empty(), JsonObject.empty());
   }
 
   private static Root root(Signer root, Signer targets, Signer snapshot, Signer timestamp) {
@@ -186,16 +192,21 @@ class TokenCompositeTufTest {
       roles.put(role.getKey(), Role.of(List.of(role.getValue().keyId()), 1));
     }
     return new Root(
-        "1.0.31", 1, NOW.plusSeconds(365L * 24 * 3600), true, keys, roles, JsonObject.empty());
+        Signed.SPEC_VERSION,
+        1,
+        NOW.plusSeconds(365L * 24 * 3600),
+        true,
+        keys,
+        roles,
+        JsonObject.empty());
   }
 
   private static <T extends Signed> SignedMetadata<T> sign(T signed, Signer signer) {
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    return SignedMetadata.of(signed, List.of(Signature.of(signer.keyId(), signer.sign(message))));
+    return SignedMetadata.sign(signed, List.of(signer));
   }
 
   private static byte[] file(Signed signed, Signer signer) {
-    return PrettyJson.encode(sign(signed, signer).toJson());
+    return sign(signed, signer).toBytes();
   }
 
   /** Through bytes and back, as a gateway receives the file. */

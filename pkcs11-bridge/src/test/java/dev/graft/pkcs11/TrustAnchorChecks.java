@@ -11,9 +11,7 @@ import static dev.graft.pkcs11.Pkcs11Constants.CKO_DATA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.PublicKeyFile;
 import dev.graft.bundle.keys.Signer;
@@ -22,7 +20,7 @@ import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
-import dev.graft.bundle.metadata.Signature;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -158,16 +156,13 @@ final class TrustAnchorChecks {
     }
     Root root =
         new Root(
-            "1.0.31",
+            Signed.SPEC_VERSION,
             version,
             Instant.parse("2030-01-01T00:00:00Z"),
             true,
             Map.of(listed.keyId(), listed.publicKey()),
             roles,
             JsonObject.empty());
-    byte[] message = CanonicalJson.encode(root.toJson());
-    return PrettyJson.encode(
-        SignedMetadata.of(root, List.of(Signature.of(signer.keyId(), signer.sign(message))))
-            .toJson());
+    return SignedMetadata.sign(root, List.of(signer)).toBytes();
   }
 }

@@ -5,6 +5,9 @@ import java.time.Instant;
 
 /** What every {@code signed} object has in common. */
 public sealed interface Signed permits Root, Targets, Snapshot, Timestamp {
+  /** The TUF specification version that metadata written by Graft declares. */
+  String SPEC_VERSION = "1.0.31";
+
   RoleType roleType();
 
   String specVersion();

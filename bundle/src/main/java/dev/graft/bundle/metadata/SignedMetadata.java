@@ -7,6 +7,8 @@ import dev.graft.bundle.json.JsonArray;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
 import dev.graft.bundle.json.JsonValue;
+import dev.graft.bundle.json.PrettyJson;
+import dev.graft.bundle.keys.Signer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +19,9 @@ import java.util.function.Function;
  * A metadata file: the parsed {@code signed} object, the same object exactly as received, and the
  * signatures. {@link #canonicalSigned()} is what every signature covers; it is derived from the
  * received JSON, every member included, never from the model.
+ *
+ * <p>It is also the one way metadata is written: {@link #sign} signs a freshly built model, {@link
+ * #withSignatures} adds signatures collected elsewhere, and {@link #toBytes} encodes the file.
  *
  * @param <T> the role's model type
  */
@@ -50,6 +55,21 @@ public final class SignedMetadata<T extends Signed> {
 
   public static SignedMetadata<Timestamp> parseTimestamp(byte[] bytes, JsonParser parser) {
     return parse(bytes, parser, RoleType.TIMESTAMP, Timestamp::fromJson);
+  }
+
+  /**
+   * Signs a freshly built {@code signed} object's canonical JSON with each of {@code signers}, in
+   * order. Choosing the signers (a role's keys, up to its threshold) is the caller's business; the
+   * same key twice makes a file every client refuses.
+   */
+  public static <T extends Signed> SignedMetadata<T> sign(
+      T signed, List<? extends Signer> signers) {
+    byte[] message = CanonicalJson.encode(signed.toJson());
+    List<Signature> signatures = new ArrayList<>();
+    for (Signer signer : signers) {
+      signatures.add(Signature.of(signer.keyId(), signer.sign(message)));
+    }
+    return of(signed, signatures);
   }
 
   /** Wraps a freshly built {@code signed} object (for writers) with the given signatures. */
@@ -125,6 +145,21 @@ public final class SignedMetadata<T extends Signed> {
   /** The bytes every signature covers. */
   public byte[] canonicalSigned() {
     return canonicalSigned.clone();
+  }
+
+  /**
+   * The same file with {@code more} signatures after the ones it has; the {@code signed} object
+   * stays exactly as received, so the signatures it had still cover it.
+   */
+  public SignedMetadata<T> withSignatures(List<Signature> more) {
+    List<Signature> all = new ArrayList<>(signatures);
+    all.addAll(more);
+    return new SignedMetadata<>(signed, signedJson, all, unrecognized);
+  }
+
+  /** The file's bytes as written to disk or the wire: {@link #toJson()}, pretty-printed. */
+  public byte[] toBytes() {
+    return PrettyJson.encode(toJson());
   }
 
   /** The whole file as JSON: the received {@code signed} object, signatures, unknown members. */

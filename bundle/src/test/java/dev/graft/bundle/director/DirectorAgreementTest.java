@@ -12,6 +12,7 @@ import dev.graft.bundle.director.Agreement.Refused;
 import dev.graft.bundle.json.JsonArray;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonString;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.metadata.Targets;
 import dev.graft.bundle.testing.RepositoryFixture;
@@ -87,7 +88,7 @@ class DirectorAgreementTest {
       targets.put(file.path(), file);
     }
     return new Targets(
-        "1.0.31",
+        Signed.SPEC_VERSION,
         9,
         Instant.parse("2030-01-01T00:00:00Z"),
         targets,

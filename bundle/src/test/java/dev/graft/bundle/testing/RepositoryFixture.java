@@ -2,7 +2,6 @@ package dev.graft.bundle.testing;
 
 import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.metadata.DelegatedRole;
@@ -166,7 +165,13 @@ public final class RepositoryFixture {
       roles.put(role, Role.of(ids, thresholds.get(role)));
     }
     return new Root(
-        "1.0.31", rootVersion, rootExpires, consistentSnapshot, keyMap, roles, JsonObject.empty());
+        Signed.SPEC_VERSION,
+        rootVersion,
+        rootExpires,
+        consistentSnapshot,
+        keyMap,
+        roles,
+        JsonObject.empty());
   }
 
   /** Signs and publishes root at its version; returns the bytes. */
@@ -239,7 +244,7 @@ public final class RepositoryFixture {
         signRole(
             RoleType.SNAPSHOT,
             new Snapshot(
-                "1.0.31",
+                Signed.SPEC_VERSION,
                 snapshotVersion,
                 expiresOf(RoleType.SNAPSHOT),
                 meta,
@@ -254,7 +259,7 @@ public final class RepositoryFixture {
         signRole(
             RoleType.TIMESTAMP,
             new Timestamp(
-                "1.0.31",
+                Signed.SPEC_VERSION,
                 timestampVersion,
                 expiresOf(RoleType.TIMESTAMP),
                 snapshotMeta,
@@ -300,7 +305,7 @@ public final class RepositoryFixture {
         .getOrDefault(name, Map.of())
         .forEach((p, b) -> listed.put(p, targetFile(p, b)));
     return new Targets(
-        "1.0.31",
+        Signed.SPEC_VERSION,
         versionOf(name),
         expires,
         listed,
@@ -331,7 +336,7 @@ public final class RepositoryFixture {
     Map<String, TargetFile> listed = new LinkedHashMap<>();
     targetFiles.forEach((p, b) -> listed.put(p, targetFile(p, b)));
     return new Targets(
-        "1.0.31",
+        Signed.SPEC_VERSION,
         targetsVersion,
         expiresOf(RoleType.TARGETS),
         listed,
@@ -453,7 +458,7 @@ public final class RepositoryFixture {
 
   /** Signs a model's canonical JSON with each signer and returns the file's bytes. */
   public static byte[] sign(Signed signed, List<Signer> signers) {
-    return PrettyJson.encode(signedMetadata(signed, signers).toJson());
+    return SignedMetadata.sign(signed, signers).toBytes();
   }
 
   /**
@@ -466,16 +471,11 @@ public final class RepositoryFixture {
     for (Map.Entry<String, Signer> entry : signers) {
       signatures.add(Signature.of(entry.getKey(), entry.getValue().sign(message)));
     }
-    return PrettyJson.encode(SignedMetadata.of(signed, signatures).toJson());
+    return SignedMetadata.of(signed, signatures).toBytes();
   }
 
   public static SignedMetadata<Signed> signedMetadata(Signed signed, List<Signer> signers) {
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    List<Signature> signatures = new ArrayList<>();
-    for (Signer signer : signers) {
-      signatures.add(Signature.of(signer.keyId(), signer.sign(message)));
-    }
-    return SignedMetadata.of(signed, signatures);
+    return SignedMetadata.sign(signed, signers);
   }
 
   public static String sha256(byte[] bytes) {

@@ -9,6 +9,7 @@ import dev.graft.bundle.TrustException;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.metadata.MetaFile;
 import dev.graft.bundle.metadata.RoleType;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.Timestamp;
 import dev.graft.bundle.testing.RepositoryFixture;
 import dev.graft.bundle.testing.StoreContents;
@@ -84,7 +85,11 @@ class TimeFloorTest {
     TimeFloor floor = new TimeFloor(system, floorStore);
     Timestamp verified =
         new Timestamp(
-            "1.0.31", 7, NOW.plus(Duration.ofDays(10)), MetaFile.of(7), JsonObject.empty());
+            Signed.SPEC_VERSION,
+            7,
+            NOW.plus(Duration.ofDays(10)),
+            MetaFile.of(7),
+            JsonObject.empty());
 
     floor.observeTimestamp(verified, Duration.ofDays(1));
 

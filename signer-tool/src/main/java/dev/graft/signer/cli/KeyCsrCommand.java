@@ -4,9 +4,9 @@ import dev.graft.bundle.keys.Signer;
 import dev.graft.pkcs11.SecretSource;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.KeySource;
+import dev.graft.signer.keys.CertificateRequest;
 import dev.graft.signer.keys.NewFiles;
 import dev.graft.signer.keys.NewFiles.NewFile;
-import dev.graft.signer.keys.SigningRequest;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,9 +74,9 @@ final class KeyCsrCommand implements Runnable {
     try (KeySource keys = context.keySource()) {
       Signer signer = keys.signer(key, SecretSource.parse(passphrase, "--passphrase"));
       keyId = signer.keyId();
-      der = SigningRequest.create(signer, subject);
+      der = CertificateRequest.create(signer, subject);
     }
-    String pem = SigningRequest.pem(der);
+    String pem = CertificateRequest.pem(der);
     PrintWriter printer = context.terminal().out();
     Path target = out;
     if (target == null) {

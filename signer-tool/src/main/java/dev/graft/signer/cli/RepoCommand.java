@@ -13,8 +13,10 @@ import dev.graft.signer.CliException;
 import dev.graft.signer.ExitCode;
 import dev.graft.signer.KeySource;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.OnlineSigning;
 import dev.graft.signer.repo.RepoLock;
 import dev.graft.signer.repo.RepoSettings;
+import dev.graft.signer.repo.Staging;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -224,41 +226,42 @@ public final class RepoCommand implements Runnable {
       removed.add(resolveKeyId(base.role(role).keyIds(), prefix, role));
     }
     int discarded =
-        repository.stageRoot(current -> {
-          Map<String, TufKey> keyMap = new LinkedHashMap<>(current.keys());
-          Map<RoleType, Role> roles = new EnumMap<>(RoleType.class);
-          roles.putAll(current.roles());
-          List<String> ids = new ArrayList<>(current.role(role).keyIds());
-          ids.removeAll(removed);
-          for (Map.Entry<String, TufKey> key : added.entrySet()) {
-            if (!ids.contains(key.getKey())) {
-              ids.add(key.getKey());
-            }
-            keyMap.put(key.getKey(), key.getValue());
-          }
-          int newThreshold = threshold != null ? threshold : current.role(role).threshold();
-          if (newThreshold < 1) {
-            throw new CliException("--threshold must be at least 1");
-          }
-          roles.put(role, new Role(ids, newThreshold, current.role(role).unrecognized()));
-          // Keys no role lists any more leave root's key table.
-          keyMap
-              .keySet()
-              .removeIf(id -> roles.values().stream().noneMatch(r -> r.keyIds().contains(id)));
-          return new Root(
-              current.specVersion(),
-              current.version(),
-              current.expires(),
-              current.consistentSnapshot(),
-              keyMap,
-              roles,
-              current.unrecognized());
-        });
+        new Staging(repository)
+            .stageRoot(current -> {
+              Map<String, TufKey> keyMap = new LinkedHashMap<>(current.keys());
+              Map<RoleType, Role> roles = new EnumMap<>(RoleType.class);
+              roles.putAll(current.roles());
+              List<String> ids = new ArrayList<>(current.role(role).keyIds());
+              ids.removeAll(removed);
+              for (Map.Entry<String, TufKey> key : added.entrySet()) {
+                if (!ids.contains(key.getKey())) {
+                  ids.add(key.getKey());
+                }
+                keyMap.put(key.getKey(), key.getValue());
+              }
+              int newThreshold = threshold != null ? threshold : current.role(role).threshold();
+              if (newThreshold < 1) {
+                throw new CliException("--threshold must be at least 1");
+              }
+              roles.put(role, new Role(ids, newThreshold, current.role(role).unrecognized()));
+              // Keys no role lists any more leave root's key table.
+              keyMap
+                  .keySet()
+                  .removeIf(id -> roles.values().stream().noneMatch(r -> r.keyIds().contains(id)));
+              return new Root(
+                  current.specVersion(),
+                  current.version(),
+                  current.expires(),
+                  current.consistentSnapshot(),
+                  keyMap,
+                  roles,
+                  current.unrecognized());
+            });
     boolean restagedTargets = false;
     if (role == RoleType.TARGETS && repository.stagedTargets().isEmpty()) {
       // Published targets were signed under the old keys or threshold; a version with the same
       // content lets the new targets keys sign, and the new root is published together with it.
-      repository.stageTargets(repository.currentTargets(), Map.of());
+      new Staging(repository).stageTargets(repository.currentTargets(), Map.of());
       restagedTargets = true;
     }
     RepoSettings updated = settings;
@@ -351,9 +354,9 @@ public final class RepoCommand implements Runnable {
           switch (role) {
             case TARGETS -> {
               repository.verifyTargetFiles();
-              yield repository.stageTargets(repository.currentTargets(), Map.of());
+              yield new Staging(repository).stageTargets(repository.currentTargets(), Map.of());
             }
-            case ROOT -> repository.stageRoot(current -> current);
+            case ROOT -> new Staging(repository).stageRoot(current -> current);
             default ->
                 throw new CliException(
                     role.typeName()
@@ -530,8 +533,9 @@ public final class RepoCommand implements Runnable {
               : OnlineKeys.defaultPassphrase(context.environment());
       try (KeySource keys = context.keySource()) {
         List<String> written =
-            repository.refreshTimestamp(
-                new OnlineKeys(directory, repository.settings(), keys, source));
+            new OnlineSigning(
+                    repository, new OnlineKeys(directory, repository.settings(), keys, source))
+                .refreshTimestamp();
         PrintWriter out = context.terminal().out();
         out.println("Wrote " + String.join(", ", written));
         out.flush();

@@ -10,6 +10,7 @@ import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
+import dev.graft.bundle.metadata.Signed;
 import dev.graft.pkcs11.KeyRef;
 import dev.graft.pkcs11.Pkcs11Uri;
 import dev.graft.pkcs11.SecretSource;
@@ -17,7 +18,9 @@ import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
 import dev.graft.signer.KeySource;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.RepoLayout;
 import dev.graft.signer.repo.RepoSettings;
+import dev.graft.signer.repo.Staging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -267,7 +270,7 @@ final class RepoInitCommand implements Runnable {
       RepoSettings settings = new RepoSettings(classical, lifetimes, online);
       Root root =
           new Root(
-              ImageRepository.SPEC_VERSION,
+              Signed.SPEC_VERSION,
               1,
               context
                   .clock()
@@ -282,7 +285,7 @@ final class RepoInitCommand implements Runnable {
         writeKeyFile(file.getKey(), file.getValue());
       }
       ImageRepository repository =
-          ImageRepository.create(
+          Staging.createRepository(
               directory,
               settings,
               root,
@@ -316,9 +319,9 @@ final class RepoInitCommand implements Runnable {
       StatusCommand.printSummary(repository, out);
       out.println(
           "Serve "
-              + ImageRepository.metadataDirectory(directory)
+              + new RepoLayout(directory).metadataDirectory()
               + " and "
-              + ImageRepository.targetsDirectory(directory)
+              + new RepoLayout(directory).targetsDirectory()
               + "; give gateways metadata/1.root.json as"
               + " their trust anchor.");
       out.flush();

@@ -1,21 +1,15 @@
 package dev.graft.signer.cli;
 
 import dev.graft.bundle.JsonFormatException;
-import dev.graft.bundle.json.CanonicalJson;
-import dev.graft.bundle.json.JsonArray;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
-import dev.graft.bundle.json.JsonString;
-import dev.graft.bundle.json.JsonValue;
 import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.metadata.RoleType;
-import dev.graft.bundle.metadata.Root;
 import dev.graft.bundle.metadata.Signature;
 import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
-import dev.graft.bundle.metadata.Targets;
 import dev.graft.pkcs11.SecretSource;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
@@ -24,6 +18,7 @@ import dev.graft.signer.KeySource;
 import dev.graft.signer.repo.Changes;
 import dev.graft.signer.repo.ImageRepository;
 import dev.graft.signer.repo.RepoLock;
+import dev.graft.signer.repo.Staging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -33,9 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -152,15 +145,16 @@ public final class SignCommand implements Runnable {
     String reference = requireKey();
     ImageRepository repository = ImageRepository.open(dir, context.clock());
     requireStageable(staged);
-    byte[] message = repository.canonicalStaged(staged);
+    Staging staging = new Staging(repository);
+    byte[] message = staging.canonicalStaged(staged);
     repository.verifyTargetFiles();
     PrintWriter printer = context.terminal().out();
     try (KeySource keys = context.keySource()) {
       Signer signer = keys.signer(reference, SecretSource.parse(passphrase, "--passphrase"));
-      repository.requireSigningKey(staged, signer.keyId());
-      repository.requireUnexpired(staged);
+      staging.requireSigningKey(staged, signer.keyId());
+      staging.requireUnexpired(staged);
       OnlineKeys online = online(dir, repository, keys);
-      if (repository.wouldPublish(staged, signer.keyId())) {
+      if (staging.wouldPublish(staged, signer.keyId())) {
         // Every passphrase this signature needs is checked before the question, not after it.
         online.load();
       }
@@ -171,7 +165,7 @@ public final class SignCommand implements Runnable {
       printer.flush();
       confirm("Sign " + staged.typeName() + " version " + next.signed().version() + "?");
       Signature signature = Signature.of(signer.keyId(), signer.sign(message));
-      List<String> published = repository.addSignature(staged, signature, online);
+      List<String> published = staging.addSignature(staged, signature, online);
       report(dir, staged, signer.keyId(), published);
     }
   }
@@ -186,24 +180,19 @@ public final class SignCommand implements Runnable {
             .orElseThrow(() ->
                 new CliException(
                     staged.typeName() + " has no staged version; " + repository.nextStep(staged)));
-    repository.requireUnexpired(staged);
+    new Staging(repository).requireUnexpired(staged);
     Signed previous = repository.published(staged).map(SignedMetadata::signed).orElse(null);
-    JsonObject.Builder keysJson = JsonObject.builder();
-    repository.signingKeys(staged).forEach((id, k) -> keysJson.put(id, k.json()));
-    List<JsonValue> changes = new ArrayList<>();
-    Changes.between(previous, next.signed()).forEach(l -> changes.add(new JsonString(l)));
-    JsonObject requestJson =
-        JsonObject.builder()
-            .put("graft_signing_request", 1)
-            .put("repository", dir.toAbsolutePath().normalize().toString())
-            .put("role", staged.typeName())
-            .put("version", next.signed().version())
-            .put("canonical_sha256", sha256(next.canonicalSigned()))
-            .put("changes", new JsonArray(changes))
-            .put("keys", keysJson.build())
-            .put("signed", next.signedJson())
-            .build();
-    write(file, PrettyJson.encode(requestJson));
+    SigningRequest request =
+        new SigningRequest(
+            dir.toAbsolutePath().normalize().toString(),
+            staged,
+            next.signed().version(),
+            sha256(next.canonicalSigned()),
+            Changes.between(previous, next.signed()),
+            repository.signingKeys(staged),
+            next.signedJson(),
+            next.signed());
+    write(file, PrettyJson.encode(request.toJson()));
     PrintWriter printer = context.terminal().out();
     printer.println(
         "Wrote signing request for "
@@ -228,45 +217,13 @@ public final class SignCommand implements Runnable {
 
   private void signRequest(Path file) {
     String reference = requireKey();
-    JsonObject requestJson = readJson(file, "signing request");
-    RoleType staged;
-    byte[] message;
-    long version;
-    Map<String, TufKey> roleKeys = new LinkedHashMap<>();
-    List<String> changes = new ArrayList<>();
-    Signed signed;
-    try {
-      if (requestJson.integer("graft_signing_request") != 1) {
-        throw new CliException(file + " is a signing request of an unknown format version");
-      }
-      staged = new RoleConverter().convert(requestJson.string("role"));
-      version = requestJson.integer("version");
-      JsonObject signedJson = requestJson.object("signed");
-      message = CanonicalJson.encode(signedJson);
-      signed = staged == RoleType.ROOT ? Root.fromJson(signedJson) : Targets.fromJson(signedJson);
-      if (signed.version() != version) {
-        throw new CliException(file + " is inconsistent: its signed object has another version");
-      }
-      String expected = requestJson.string("canonical_sha256");
-      if (!expected.equals(sha256(message))) {
-        throw new CliException(
-            file
-                + " is damaged: its signed object does not hash to its canonical_sha256; ask for"
-                + " a new request");
-      }
-      for (Map.Entry<String, JsonValue> entry : requestJson.object("keys").members().entrySet()) {
-        if (entry.getValue() instanceof JsonObject keyJson) {
-          roleKeys.put(entry.getKey(), TufKey.fromJson(keyJson));
-        }
-      }
-      for (JsonValue line : requestJson.array("changes").values()) {
-        if (line instanceof JsonString(String text)) {
-          changes.add(text);
-        }
-      }
-    } catch (JsonFormatException | picocli.CommandLine.TypeConversionException e) {
-      throw new CliException(file + " is not a valid signing request: " + e.getMessage(), e);
-    }
+    SigningRequest request = SigningRequest.fromJson(readJson(file, "signing request"), file);
+    RoleType staged = request.role();
+    byte[] message = request.message();
+    long version = request.version();
+    Map<String, TufKey> roleKeys = request.keys();
+    List<String> changes = request.changes();
+    Signed signed = request.signed();
     PrintWriter printer = context.terminal().out();
     printer.println("Signing request " + file + " (canonical sha256 " + sha256(message) + ")");
     printer.println("Changes, as the requesting machine described them:");
@@ -357,7 +314,7 @@ public final class SignCommand implements Runnable {
     }
     try (KeySource keys = context.keySource()) {
       List<String> published =
-          repository.addSignature(staged, signature, online(dir, repository, keys));
+          new Staging(repository).addSignature(staged, signature, online(dir, repository, keys));
       report(dir, staged, signature.keyId(), published);
     }
   }
@@ -487,7 +444,7 @@ public final class SignCommand implements Runnable {
     }
   }
 
-  private static String sha256(byte[] bytes) {
+  static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

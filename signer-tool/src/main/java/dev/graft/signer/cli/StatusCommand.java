@@ -11,6 +11,7 @@ import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
 import dev.graft.signer.ExitCode;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.Requirement;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -131,7 +132,7 @@ public final class StatusCommand implements Runnable {
       if (repository.staged(role).isPresent()) {
         SignedMetadata<?> staged = repository.staged(role).get();
         if (role == RoleType.ROOT
-            && repository.requirements(role).stream().allMatch(ImageRepository.Requirement::met)) {
+            && repository.requirements(role).stream().allMatch(Requirement::met)) {
           out.println(
               "  staged version "
                   + staged.signed().version()
@@ -140,7 +141,7 @@ public final class StatusCommand implements Runnable {
                   + repository.directory()
                   + " targets --key …)");
         }
-        for (ImageRepository.Requirement requirement : repository.requirements(role)) {
+        for (Requirement requirement : repository.requirements(role)) {
           out.println(
               "  staged version "
                   + staged.signed().version()
@@ -183,7 +184,7 @@ public final class StatusCommand implements Runnable {
       if (repository.staged(role).isPresent()) {
         SignedMetadata<?> staged = repository.staged(role).get();
         List<JsonValue> requirements = new ArrayList<>();
-        for (ImageRepository.Requirement requirement : repository.requirements(role)) {
+        for (Requirement requirement : repository.requirements(role)) {
           requirements.add(
               JsonObject.builder()
                   .put("source", requirement.source())

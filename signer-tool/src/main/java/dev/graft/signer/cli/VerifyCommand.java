@@ -26,8 +26,10 @@ import dev.graft.bundle.tuf.TufClient;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.MetadataChecks;
 import dev.graft.signer.repo.PublishedFiles;
 import dev.graft.signer.repo.RepoException;
+import dev.graft.signer.repo.RepoLayout;
 import dev.graft.signer.repo.RepoSettings;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +115,7 @@ public final class VerifyCommand implements Runnable {
 
   @Override
   public void run() {
-    Path metadata = ImageRepository.metadataDirectory(directory);
+    Path metadata = new RepoLayout(directory).metadataDirectory();
     if (!Files.isDirectory(metadata)) {
       throw new CliException(
           directory
@@ -466,7 +468,7 @@ public final class VerifyCommand implements Runnable {
 
   /** The documented refusal for a file that fails a check (docs/cli.md, "does not verify"). */
   private static String tampered(Path file, String why) {
-    return String.valueOf(ImageRepository.tampered(file, why).getMessage());
+    return String.valueOf(MetadataChecks.tampered(file, why).getMessage());
   }
 
   private void pass(String name, String detail) {

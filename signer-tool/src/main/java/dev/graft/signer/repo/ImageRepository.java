@@ -1,22 +1,19 @@
 package dev.graft.signer.repo;
 
+import static dev.graft.signer.repo.MetadataChecks.parse;
+import static dev.graft.signer.repo.MetadataChecks.requireMeta;
+import static dev.graft.signer.repo.MetadataChecks.requireThreshold;
+import static dev.graft.signer.repo.MetadataChecks.roleKeys;
+import static dev.graft.signer.repo.MetadataChecks.tampered;
+import static dev.graft.signer.repo.MetadataChecks.validSigners;
+
 import dev.graft.bundle.TrustException;
-import dev.graft.bundle.json.CanonicalJson;
-import dev.graft.bundle.json.JsonArray;
-import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
-import dev.graft.bundle.json.JsonValue;
-import dev.graft.bundle.json.PrettyJson;
-import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
-import dev.graft.bundle.keys.Verifier;
-import dev.graft.bundle.keys.Verifiers;
 import dev.graft.bundle.metadata.MetaFile;
-import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
 import dev.graft.bundle.metadata.Signature;
-import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
 import dev.graft.bundle.metadata.Snapshot;
 import dev.graft.bundle.metadata.TargetFile;
@@ -29,34 +26,25 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An image repository in a directory, read and checked when opened. Published metadata lives in
- * {@code metadata/} in the standard TUF layout ({@code N.root.json}, {@code timestamp.json}, {@code
- * N.snapshot.json}, {@code N.targets.json}); bundles in {@code targets/} under consistent-snapshot
- * names ({@code SHA256.NAME}). Only those two folders are meant to be served.
- *
- * <p>Root and targets are signed offline, m of n, so a new version of either is first
- * <em>staged</em> ({@code staged/root.json}, {@code staged/targets.json}): the complete metadata
- * file with the signatures collected so far. Each signer adds one signature; the one that reaches
- * the threshold publishes it, and the online snapshot and timestamp keys then sign new snapshot and
- * timestamp versions, so the published repository is always consistent.
+ * An image repository in a directory ({@link RepoLayout}), read and checked when opened: every
+ * published metadata file against the root chain, thresholds, versions and hashes, and every staged
+ * signature. Root and targets are signed offline, m of n, so a new version of either is first
+ * staged and collects signatures ({@link Staging}); the one that reaches the threshold publishes it
+ * together with new snapshot and timestamp versions signed by the online keys ({@link
+ * OnlineSigning}), so the published repository is always consistent.
  *
  * <p>An instance is an immutable view of the directory at the time it was opened; every operation
  * writes files and returns a freshly opened view. Nothing is written when an operation fails.
  */
 public final class ImageRepository {
-  public static final String SPEC_VERSION = "1.0.31";
   static final long MAX_METADATA_BYTES = JsonParser.DEFAULT_MAX_BYTES;
 
   private final Path directory;
@@ -90,27 +78,12 @@ public final class ImageRepository {
     this.stagedTargets = stagedTargets;
   }
 
-  // ---- layout ---------------------------------------------------------------------------------
-
   public Path directory() {
     return directory;
   }
 
-  public static Path metadataDirectory(Path directory) {
-    return directory.resolve("metadata");
-  }
-
-  public static Path targetsDirectory(Path directory) {
-    return directory.resolve("targets");
-  }
-
-  public static Path stagedFile(Path directory, RoleType role) {
-    return directory.resolve("staged").resolve(role.fileName());
-  }
-
-  /** Where a target's bytes live: {@code targets/SHA256.NAME}. */
-  public Path targetFile(TargetFile target) {
-    return targetsDirectory(directory).resolve(target.hashes().get("sha256") + "." + target.path());
+  public RepoLayout layout() {
+    return new RepoLayout(directory);
   }
 
   // ---- opening --------------------------------------------------------------------------------
@@ -135,7 +108,8 @@ public final class ImageRepository {
                         + directory
                         + "`"));
     RepoSettings settings = RepoSettings.parse(settingsBytes, settingsFile.toString());
-    Path metadata = metadataDirectory(directory);
+    RepoLayout layout = new RepoLayout(directory);
+    Path metadata = layout.metadataDirectory();
 
     List<SignedMetadata<Root>> roots = new ArrayList<>();
     for (long version = 1; ; version++) {
@@ -193,14 +167,14 @@ public final class ImageRepository {
     }
 
     SignedMetadata<Root> stagedRoot = null;
-    Path stagedRootFile = stagedFile(directory, RoleType.ROOT);
+    Path stagedRootFile = layout.stagedFile(RoleType.ROOT);
     Optional<byte[]> stagedRootBytes = RepoFiles.readIfPresent(stagedRootFile, MAX_METADATA_BYTES);
     if (stagedRootBytes.isPresent()) {
       stagedRoot =
           parse(stagedRootFile, () -> SignedMetadata.parseRoot(stagedRootBytes.get(), parser()));
     }
     SignedMetadata<Targets> stagedTargets = null;
-    Path stagedTargetsFile = stagedFile(directory, RoleType.TARGETS);
+    Path stagedTargetsFile = layout.stagedFile(RoleType.TARGETS);
     Optional<byte[]> stagedTargetsBytes =
         RepoFiles.readIfPresent(stagedTargetsFile, MAX_METADATA_BYTES);
     if (stagedTargetsBytes.isPresent()) {
@@ -225,53 +199,6 @@ public final class ImageRepository {
   }
 
   /**
-   * Creates a new repository: writes its settings and stages root and targets version 1, signed by
-   * every one of {@code signers} that is one of the role's keys, then publishes whatever reaches
-   * its threshold.
-   *
-   * @throws RepoException when {@code directory} already holds a repository or is not empty
-   */
-  public static ImageRepository create(
-      Path directory,
-      RepoSettings settings,
-      Root root,
-      List<Signer> signers,
-      OnlineSigners online,
-      Clock clock) {
-    requireFresh(directory, List.of("metadata", "targets", "staged"));
-    Targets targets =
-        new Targets(
-            SPEC_VERSION,
-            1,
-            expiry(clock, settings, RoleType.TARGETS),
-            Map.of(),
-            Optional.empty(),
-            JsonObject.empty());
-    ImageRepository empty =
-        new ImageRepository(directory, settings, clock, List.of(), null, null, null, null, null);
-    List<Signature> rootSignatures = empty.signaturesBy(root, signers, root, RoleType.ROOT);
-    List<Signature> targetsSignatures =
-        empty.signaturesBy(targets, signers, root, RoleType.TARGETS);
-    SignedMetadata<Root> stagedRoot = SignedMetadata.of(root, rootSignatures);
-    SignedMetadata<Targets> stagedTargets = SignedMetadata.of(targets, targetsSignatures);
-    ImageRepository staged =
-        new ImageRepository(
-            directory, settings, clock, List.of(), null, null, null, stagedRoot, stagedTargets);
-    Publication publication = staged.publication(online);
-    RepoFiles.writeAtomically(directory.resolve(RepoSettings.FILE_NAME), settings.toBytes());
-    try {
-      Files.createDirectories(targetsDirectory(directory));
-      Files.createDirectories(metadataDirectory(directory));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    RepoFiles.writeAtomically(stagedFile(directory, RoleType.ROOT), encode(stagedRoot));
-    RepoFiles.writeAtomically(stagedFile(directory, RoleType.TARGETS), encode(stagedTargets));
-    publication.write(directory);
-    return open(directory, clock);
-  }
-
-  /**
    * Refuses a directory that already holds a repository or parts of one.
    *
    * @throws RepoException naming what is there
@@ -280,7 +207,7 @@ public final class ImageRepository {
     requireFresh(directory, List.of("metadata", "targets", "staged", "keys"));
   }
 
-  private static void requireFresh(Path directory, List<String> folders) {
+  static void requireFresh(Path directory, List<String> folders) {
     if (Files.exists(directory.resolve(RepoSettings.FILE_NAME))) {
       throw new RepoException(
           directory + " already holds a graft repository; choose an empty or new directory");
@@ -293,20 +220,12 @@ public final class ImageRepository {
     }
   }
 
-  private List<Signature> signaturesBy(
-      Signed signed, List<Signer> signers, Root keysFrom, RoleType role) {
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    List<Signature> signatures = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (Signer signer : signers) {
-      if (keysFrom.role(role).keyIds().contains(signer.keyId()) && seen.add(signer.keyId())) {
-        signatures.add(Signature.of(signer.keyId(), signer.sign(message)));
-      }
-    }
-    return signatures;
-  }
-
   // ---- state ----------------------------------------------------------------------------------
+
+  /** The clock this view was opened with. */
+  Clock clock() {
+    return clock;
+  }
 
   /** The time this view uses for expiry decisions. */
   public Instant clockInstant() {
@@ -422,26 +341,6 @@ public final class ImageRepository {
         source, keysFrom.role(role).threshold(), keys, validSigners(staged, keys));
   }
 
-  /**
-   * One threshold a staged role must meet.
-   *
-   * @param source whose role entry sets it ("root version 3")
-   * @param keys the key ids and keys that count
-   * @param signed the key ids among them that have validly signed
-   */
-  public record Requirement(
-      String source, int threshold, Map<String, TufKey> keys, Set<String> signed) {
-    public boolean met() {
-      return signed.size() >= threshold;
-    }
-
-    public List<String> missing() {
-      List<String> missing = new ArrayList<>(keys.keySet());
-      missing.removeAll(signed);
-      return missing;
-    }
-  }
-
   // ---- staging --------------------------------------------------------------------------------
 
   /** The targets the next targets version starts from: the staged version, else the published. */
@@ -450,434 +349,6 @@ public final class ImageRepository {
       return stagedTargets.signed().targets();
     }
     return targets == null ? Map.of() : targets.signed().targets();
-  }
-
-  /**
-   * Stages a new targets version listing {@code newTargets} (replacing any staged version and its
-   * signatures, which no longer cover it) and copies {@code bundles} (target path to bytes) into
-   * {@code targets/} first.
-   *
-   * @return how many signatures the replaced staged version had
-   */
-  public int stageTargets(Map<String, TargetFile> newTargets, Map<String, byte[]> bundles) {
-    long version =
-        stagedTargets != null
-            ? stagedTargets.signed().version()
-            : (targets == null ? 1 : targets.signed().version() + 1);
-    Targets next =
-        new Targets(
-            SPEC_VERSION,
-            version,
-            expiry(clock, settings, RoleType.TARGETS),
-            newTargets,
-            Optional.empty(),
-            JsonObject.empty());
-    for (Map.Entry<String, byte[]> bundle : bundles.entrySet()) {
-      TargetFile target = newTargets.get(bundle.getKey());
-      if (target == null) {
-        throw new IllegalArgumentException("bundle " + bundle.getKey() + " is not a target");
-      }
-      RepoFiles.writeAtomically(targetFile(target), bundle.getValue());
-    }
-    int discarded = stagedTargets == null ? 0 : stagedTargets.signatures().size();
-    RepoFiles.writeAtomically(
-        stagedFile(directory, RoleType.TARGETS), encode(SignedMetadata.of(next, List.of())));
-    return discarded;
-  }
-
-  /**
-   * Stages a new root version made by {@code change} from the current one (the staged root when
-   * there is one, else the published), with a fresh expiry.
-   *
-   * @return how many signatures the replaced staged version had
-   */
-  public int stageRoot(UnaryOperator<Root> change) {
-    Root base = stagedRoot != null ? stagedRoot.signed() : effectiveRoot();
-    long version = roots.isEmpty() ? 1 : roots.getLast().signed().version() + 1;
-    Root changed = change.apply(base);
-    Root next =
-        new Root(
-            SPEC_VERSION,
-            version,
-            expiry(clock, settings, RoleType.ROOT),
-            changed.consistentSnapshot(),
-            changed.keys(),
-            changed.roles(),
-            changed.unrecognized());
-    for (RoleType role : RoleType.values()) {
-      Role entry = next.role(role);
-      if (entry.threshold() > entry.keyIds().size()) {
-        throw new RepoException(
-            role.typeName()
-                + " would need "
-                + entry.threshold()
-                + " signatures but lists only "
-                + entry.keyIds().size()
-                + " key(s); lower the threshold or add keys");
-      }
-    }
-    int discarded = stagedRoot == null ? 0 : stagedRoot.signatures().size();
-    RepoFiles.writeAtomically(
-        stagedFile(directory, RoleType.ROOT), encode(SignedMetadata.of(next, List.of())));
-    return discarded;
-  }
-
-  /** Writes new repository settings (for example an added online key). */
-  public void saveSettings(RepoSettings newSettings) {
-    RepoFiles.writeAtomically(directory.resolve(RepoSettings.FILE_NAME), newSettings.toBytes());
-  }
-
-  // ---- signing --------------------------------------------------------------------------------
-
-  /** The exact bytes a signature over the staged role covers. */
-  public byte[] canonicalStaged(RoleType role) {
-    return staged(role)
-        .orElseThrow(
-            () -> new RepoException(role.typeName() + " has no staged version; " + nextStep(role)))
-        .canonicalSigned();
-  }
-
-  /**
-   * Checks that {@code keyId} may sign the staged {@code role} and has not yet.
-   *
-   * @throws RepoException naming the key and the role's keys
-   */
-  public void requireSigningKey(RoleType role, String keyId) {
-    Map<String, TufKey> keys = signingKeys(role);
-    if (!keys.containsKey(keyId)) {
-      throw new RepoException(
-          "key "
-              + keyId
-              + " is not one of the keys of role "
-              + role.typeName()
-              + " (its keys: "
-              + String.join(", ", keys.keySet())
-              + "); sign with one of those, or add this key with `graft repo rotate-key "
-              + directory
-              + " "
-              + role.typeName()
-              + " --add KEY`");
-    }
-    SignedMetadata<?> staged = staged(role).orElseThrow();
-    for (Signature signature : staged.signatures()) {
-      if (signature.keyId().equals(keyId)) {
-        throw new RepoException(
-            "key "
-                + keyId
-                + " has already signed "
-                + role.typeName()
-                + " version "
-                + staged.signed().version()
-                + "; the next signature must come from another key holder");
-      }
-    }
-  }
-
-  /**
-   * Refuses to sign a staged version whose expiry has passed: once published, every client would
-   * refuse it (and {@code verify} with them).
-   *
-   * @throws RepoException naming the command that stages a renewed version
-   */
-  public void requireUnexpired(RoleType role) {
-    SignedMetadata<?> staged =
-        staged(role)
-            .orElseThrow(() ->
-                new RepoException(role.typeName() + " has no staged version; " + nextStep(role)));
-    if (staged.signed().isExpired(clock.instant())) {
-      throw new RepoException(
-          role.typeName()
-              + " version "
-              + staged.signed().version()
-              + " as staged expired at "
-              + staged.signed().expires()
-              + "; gateways would refuse it once published. Stage it again with a fresh expiry"
-              + " ("
-              + renewal(role)
-              + ") and collect its signatures");
-    }
-  }
-
-  /** The command that stages {@code role} again with a fresh expiry. */
-  public String renewal(RoleType role) {
-    return switch (role) {
-      case ROOT -> "`graft repo renew " + directory + " root`";
-      case TARGETS -> "`graft repo renew " + directory + " targets`";
-      default -> "`graft repo refresh-timestamp " + directory + "`";
-    };
-  }
-
-  /**
-   * Whether a signature by {@code keyId} would bring every threshold of the staged {@code role} to
-   * its signature count, so that adding it publishes (and the online keys sign).
-   */
-  public boolean wouldPublish(RoleType role, String keyId) {
-    for (Requirement requirement : requirements(role)) {
-      int count =
-          requirement.signed().size()
-              + (requirement.keys().containsKey(keyId) && !requirement.signed().contains(keyId)
-                  ? 1
-                  : 0);
-      if (count < requirement.threshold()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Adds one signature to the staged {@code role} after checking it, then publishes what has
-   * reached its threshold (signing new snapshot and timestamp versions with {@code online}).
-   *
-   * @return the files published, empty when the role still lacks signatures
-   * @throws RepoException when the key is not the role's, has signed already, or the signature does
-   *     not verify over the staged bytes
-   */
-  public List<String> addSignature(RoleType role, Signature signature, OnlineSigners online) {
-    requireSigningKey(role, signature.keyId());
-    requireUnexpired(role);
-    SignedMetadata<?> staged = staged(role).orElseThrow();
-    TufKey key = signingKeys(role).get(signature.keyId());
-    Optional<Verifier> verifier = key == null ? Optional.empty() : Verifiers.forKey(key);
-    Optional<byte[]> bytes = signature.bytes();
-    if (verifier.isEmpty()
-        || bytes.isEmpty()
-        || !verifier.get().verify(staged.canonicalSigned(), bytes.get())) {
-      throw new RepoException(
-          "the signature by key "
-              + signature.keyId()
-              + " does not verify over "
-              + role.typeName()
-              + " version "
-              + staged.signed().version()
-              + " as staged now: it was made for other content (was the staged version replaced"
-              + " since the request was exported?) or is damaged. Export a new request and sign"
-              + " again");
-    }
-    List<Signature> signatures = new ArrayList<>(staged.signatures());
-    signatures.add(signature);
-    byte[] updated = encode(staged.signedJson(), signatures);
-    ImageRepository next = withStaged(role, updated);
-    Publication publication = next.publication(online);
-    RepoFiles.writeAtomically(stagedFile(directory, role), updated);
-    publication.write(directory);
-    return publication.published();
-  }
-
-  private ImageRepository withStaged(RoleType role, byte[] bytes) {
-    return switch (role) {
-      case ROOT ->
-          new ImageRepository(
-              directory,
-              settings,
-              clock,
-              roots,
-              targets,
-              snapshot,
-              timestamp,
-              SignedMetadata.parseRoot(bytes, parser()),
-              stagedTargets);
-      case TARGETS ->
-          new ImageRepository(
-              directory,
-              settings,
-              clock,
-              roots,
-              targets,
-              snapshot,
-              timestamp,
-              stagedRoot,
-              SignedMetadata.parseTargets(bytes, parser()));
-      default -> throw new IllegalArgumentException(role + " is never staged");
-    };
-  }
-
-  /**
-   * Re-signs the timestamp with the online key, with a fresh expiry; also the snapshot when it
-   * would expire before the refresh after next is due (so a daily timer keeps both alive). Safe to
-   * run at any time: it changes nothing but online versions and expiries.
-   *
-   * @return the files written
-   */
-  public List<String> refreshTimestamp(OnlineSigners online) {
-    if (targets == null || snapshot == null || timestamp == null) {
-      throw new RepoException(
-          directory
-              + " has no published targets yet, so there is no timestamp to refresh; "
-              + nextStep(RoleType.TARGETS));
-    }
-    Instant nextRefreshDue = expiry(clock, settings, RoleType.TIMESTAMP);
-    boolean snapshotToo =
-        snapshot
-            .signed()
-            .expires()
-            .isBefore(nextRefreshDue.plus(settings.lifetime(RoleType.TIMESTAMP)));
-    Publication publication =
-        new Publication(List.of(), targets, snapshotToo ? null : snapshot, List.of());
-    publication =
-        onlineVersions(publication, roots.getLast().signed(), targets, online, snapshotToo);
-    publication.write(directory);
-    return publication.published();
-  }
-
-  // ---- publication ----------------------------------------------------------------------------
-
-  /**
-   * Files to write, in order: new root versions, then targets, snapshot, and timestamp last (a
-   * client reading the repository meanwhile sees the old timestamp, hence the old consistent set).
-   */
-  private record Publication(
-      List<Map.Entry<String, byte[]>> files,
-      @Nullable SignedMetadata<Targets> targets,
-      @Nullable SignedMetadata<Snapshot> snapshot,
-      List<RoleType> clearStaged) {
-    void write(Path directory) {
-      for (Map.Entry<String, byte[]> file : files) {
-        RepoFiles.writeAtomically(
-            metadataDirectory(directory).resolve(file.getKey()), file.getValue());
-      }
-      for (RoleType role : clearStaged) {
-        RepoFiles.delete(stagedFile(directory, role));
-      }
-    }
-
-    List<String> published() {
-      List<String> names = new ArrayList<>();
-      files.forEach(f -> names.add("metadata/" + f.getKey()));
-      return names;
-    }
-  }
-
-  /** What becomes publishable with the staged state as it is; signs online roles as needed. */
-  private Publication publication(OnlineSigners online) {
-    List<Map.Entry<String, byte[]>> files = new ArrayList<>();
-    List<RoleType> clear = new ArrayList<>();
-    Root root = roots.isEmpty() ? null : roots.getLast().signed();
-    boolean rootPublished = false;
-    if (stagedRoot != null && requirements(RoleType.ROOT).stream().allMatch(Requirement::met)) {
-      Root next = stagedRoot.signed();
-      // A new root must not strand the targets clients have: it is published only together with
-      // targets that meet its targets threshold (the staged version, or the published one).
-      boolean targetsFit =
-          (stagedTargets != null && meets(stagedTargets, next, RoleType.TARGETS))
-              || (targets != null && meets(targets, next, RoleType.TARGETS))
-              || (targets == null && stagedTargets != null);
-      if (targetsFit) {
-        files.add(Map.entry(next.version() + ".root.json", encode(stagedRoot)));
-        clear.add(RoleType.ROOT);
-        root = next;
-        rootPublished = true;
-      }
-    }
-    if (root == null) {
-      return new Publication(files, targets, snapshot, clear);
-    }
-    SignedMetadata<Targets> publishedTargets = targets;
-    boolean targetsPublished = false;
-    // While a new root is staged, staged targets wait until they also meet its targets keys, so
-    // they never strand the new root (which is published only with targets that fit it).
-    if (stagedTargets != null
-        && meets(stagedTargets, root, RoleType.TARGETS)
-        && (stagedRoot == null || meets(stagedTargets, stagedRoot.signed(), RoleType.TARGETS))) {
-      files.add(
-          Map.entry(stagedTargets.signed().version() + ".targets.json", encode(stagedTargets)));
-      clear.add(RoleType.TARGETS);
-      publishedTargets = stagedTargets;
-      targetsPublished = true;
-    }
-    Publication publication = new Publication(files, publishedTargets, snapshot, clear);
-    if (publishedTargets != null && (rootPublished || targetsPublished)) {
-      // A new root may have rotated the online keys: new snapshot and timestamp either way.
-      publication = onlineVersions(publication, root, publishedTargets, online, true);
-    }
-    return publication;
-  }
-
-  private static boolean meets(SignedMetadata<?> metadata, Root root, RoleType role) {
-    return validSigners(metadata, roleKeys(root, role)).size() >= root.role(role).threshold();
-  }
-
-  private Publication onlineVersions(
-      Publication publication,
-      Root root,
-      SignedMetadata<Targets> currentTargets,
-      OnlineSigners online,
-      boolean newSnapshot) {
-    List<Map.Entry<String, byte[]>> files = new ArrayList<>(publication.files());
-    SignedMetadata<Snapshot> currentSnapshot = publication.snapshot();
-    byte[] snapshotBytes;
-    long snapshotVersion;
-    if (newSnapshot || currentSnapshot == null) {
-      snapshotVersion = snapshot == null ? 1 : snapshot.signed().version() + 1;
-      Snapshot next =
-          new Snapshot(
-              SPEC_VERSION,
-              snapshotVersion,
-              expiry(clock, settings, RoleType.SNAPSHOT),
-              Map.of("targets.json", MetaFile.of(currentTargets.signed().version())),
-              JsonObject.empty());
-      snapshotBytes = sign(next, root, online);
-      files.add(Map.entry(snapshotVersion + ".snapshot.json", snapshotBytes));
-    } else {
-      snapshotVersion = currentSnapshot.signed().version();
-      snapshotBytes =
-          RepoFiles.read(
-              metadataDirectory(directory).resolve(snapshotVersion + ".snapshot.json"),
-              MAX_METADATA_BYTES);
-    }
-    long timestampVersion = timestamp == null ? 1 : timestamp.signed().version() + 1;
-    Timestamp next =
-        new Timestamp(
-            SPEC_VERSION,
-            timestampVersion,
-            expiry(clock, settings, RoleType.TIMESTAMP),
-            new MetaFile(
-                snapshotVersion,
-                OptionalLong.of(snapshotBytes.length),
-                Map.of("sha256", RepoFiles.hex("SHA-256", snapshotBytes)),
-                JsonObject.empty()),
-            JsonObject.empty());
-    files.add(Map.entry("timestamp.json", sign(next, root, online)));
-    return new Publication(files, currentTargets, currentSnapshot, publication.clearStaged());
-  }
-
-  /** Signs an online role's metadata with as many of its keys as its threshold needs. */
-  private byte[] sign(Signed signed, Root root, OnlineSigners online) {
-    RoleType role = signed.roleType();
-    Role entry = root.role(role);
-    List<Signer> signers = online.signers(role, entry.keyIds());
-    List<Signature> signatures = new ArrayList<>();
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    Set<String> seen = new HashSet<>();
-    for (Signer signer : signers) {
-      if (signatures.size() >= entry.threshold()) {
-        break;
-      }
-      if (entry.keyIds().contains(signer.keyId()) && seen.add(signer.keyId())) {
-        signatures.add(Signature.of(signer.keyId(), signer.sign(message)));
-      }
-    }
-    if (signatures.size() < entry.threshold()) {
-      throw new RepoException(
-          "cannot sign "
-              + role.typeName()
-              + ": root version "
-              + root.version()
-              + " needs "
-              + entry.threshold()
-              + " signature(s) by its keys "
-              + String.join(", ", entry.keyIds())
-              + " but the online keys configured in "
-              + RepoSettings.FILE_NAME
-              + " provide "
-              + signatures.size()
-              + "; add the key with `graft repo rotate-key "
-              + directory
-              + " "
-              + role.typeName()
-              + " --add KEY`");
-    }
-    return encode(SignedMetadata.of(signed, signatures));
   }
 
   // ---- checks ---------------------------------------------------------------------------------
@@ -890,14 +361,14 @@ public final class ImageRepository {
         continue;
       }
       if (role == RoleType.TARGETS && roots.isEmpty() && stagedRoot == null) {
-        throw tampered(stagedFile(directory, role), "there is no root, published or staged");
+        throw tampered(layout().stagedFile(role), "there is no root, published or staged");
       }
       Map<String, TufKey> keys = signingKeys(role);
       Set<String> valid = validSigners(staged.get(), keys);
       for (Signature signature : staged.get().signatures()) {
         if (!valid.contains(signature.keyId())) {
           throw tampered(
-              stagedFile(directory, role),
+              layout().stagedFile(role),
               "its signature by key "
                   + signature.keyId()
                   + (keys.containsKey(signature.keyId())
@@ -930,7 +401,7 @@ public final class ImageRepository {
    * @throws RepoException if the file is missing or does not match
    */
   byte[] verifiedTargetBytes(TargetFile target) {
-    Path file = targetFile(target);
+    Path file = layout().targetFile(target);
     byte[] bytes =
         RepoFiles.readIfPresent(file, target.length())
             .orElseThrow(() ->
@@ -949,100 +420,61 @@ public final class ImageRepository {
     return bytes;
   }
 
-  private static Set<String> validSigners(SignedMetadata<?> metadata, Map<String, TufKey> keys) {
-    byte[] message = metadata.canonicalSigned();
-    Set<String> fingerprints = new HashSet<>();
-    Set<String> signers = new LinkedHashSet<>();
-    for (Signature signature : metadata.signatures()) {
-      TufKey key = keys.get(signature.keyId());
-      if (key == null) {
-        continue;
-      }
-      Optional<Verifier> verifier = Verifiers.forKey(key);
-      Optional<byte[]> bytes = signature.bytes();
-      if (verifier.isPresent()
-          && bytes.isPresent()
-          && verifier.get().verify(message, bytes.get())
-          && fingerprints.add(verifier.get().fingerprint())) {
-        signers.add(signature.keyId());
-      }
-    }
-    return signers;
+  /** Writes new repository settings (for example an added online key). */
+  public void saveSettings(RepoSettings newSettings) {
+    RepoFiles.writeAtomically(directory.resolve(RepoSettings.FILE_NAME), newSettings.toBytes());
   }
 
-  /** The keys root lists for a role, by key id (ids root does not define are left out). */
-  static Map<String, TufKey> roleKeys(Root root, RoleType role) {
-    Map<String, TufKey> keys = new LinkedHashMap<>();
-    for (String id : root.role(role).keyIds()) {
-      TufKey key = root.keys().get(id);
-      if (key != null) {
-        keys.put(id, key);
-      }
-    }
-    return keys;
+  /** The command that stages {@code role} again with a fresh expiry. */
+  public String renewal(RoleType role) {
+    return switch (role) {
+      case ROOT -> "`graft repo renew " + directory + " root`";
+      case TARGETS -> "`graft repo renew " + directory + " targets`";
+      default -> "`graft repo refresh-timestamp " + directory + "`";
+    };
   }
 
-  private static void requireThreshold(
-      Path file, SignedMetadata<?> metadata, Root keysFrom, RoleType role, String whose) {
-    Role entry = keysFrom.role(role);
-    Map<String, TufKey> keys = roleKeys(keysFrom, role);
-    int valid = validSigners(metadata, keys).size();
-    if (valid < entry.threshold()) {
-      throw tampered(
-          file,
-          "it has "
-              + valid
-              + " valid signature(s) by the "
-              + role.typeName()
-              + " keys of "
-              + whose
-              + ", which requires "
-              + entry.threshold());
-    }
+  /** A view of a repository not yet written: nothing published, root and targets staged. */
+  static ImageRepository unpublished(
+      Path directory,
+      RepoSettings settings,
+      Clock clock,
+      SignedMetadata<Root> stagedRoot,
+      SignedMetadata<Targets> stagedTargets) {
+    return new ImageRepository(
+        directory, settings, clock, List.of(), null, null, null, stagedRoot, stagedTargets);
   }
 
-  private static void requireMeta(Path file, byte[] bytes, MetaFile meta, String namedBy) {
-    if (meta.length().isPresent() && meta.length().getAsLong() != bytes.length) {
-      throw tampered(
-          file,
-          "it is " + bytes.length + " bytes but " + namedBy + " says " + meta.length().getAsLong());
-    }
-    for (Map.Entry<String, String> hash : meta.hashes().entrySet()) {
-      String algorithm =
-          switch (hash.getKey()) {
-            case "sha256" -> "SHA-256";
-            case "sha512" -> "SHA-512";
-            default -> null;
-          };
-      if (algorithm != null && !RepoFiles.hex(algorithm, bytes).equals(hash.getValue())) {
-        throw tampered(file, "its " + hash.getKey() + " is not the one " + namedBy + " names");
-      }
-    }
+  /** This view with the staged {@code role} replaced by {@code bytes}. */
+  ImageRepository withStaged(RoleType role, byte[] bytes) {
+    return switch (role) {
+      case ROOT ->
+          new ImageRepository(
+              directory,
+              settings,
+              clock,
+              roots,
+              targets,
+              snapshot,
+              timestamp,
+              SignedMetadata.parseRoot(bytes, parser()),
+              stagedTargets);
+      case TARGETS ->
+          new ImageRepository(
+              directory,
+              settings,
+              clock,
+              roots,
+              targets,
+              snapshot,
+              timestamp,
+              stagedRoot,
+              SignedMetadata.parseTargets(bytes, parser()));
+      default -> throw new IllegalArgumentException(role + " is never staged");
+    };
   }
 
-  /** The documented refusal for a repository file that fails a check (docs/cli.md). */
-  public static RepoException tampered(Path file, String why) {
-    return new RepoException(
-        file
-            + " does not verify: "
-            + why
-            + ". The file was changed after it was signed, or is damaged; restore it from a"
-            + " backup or the published copy, and do not sign or publish until it verifies");
-  }
-
-  private interface Parse<T> {
-    T get();
-  }
-
-  private static <T> T parse(Path file, Parse<T> parse) {
-    try {
-      return parse.get();
-    } catch (TrustException e) {
-      throw tampered(file, String.valueOf(e.getMessage()));
-    }
-  }
-
-  // ---- helpers --------------------------------------------------------------------------------
+  // ---- hints ----------------------------------------------------------------------------------
 
   /** The next thing to do for a role that has nothing staged. */
   public String nextStep(RoleType role) {
@@ -1059,26 +491,5 @@ public final class ImageRepository {
 
   static JsonParser parser() {
     return JsonParser.withDefaults();
-  }
-
-  static byte[] encode(SignedMetadata<?> metadata) {
-    return encode(metadata.signedJson(), metadata.signatures());
-  }
-
-  /** A metadata file: {@code {"signatures": [...], "signed": {...}}}, pretty-printed. */
-  static byte[] encode(JsonObject signedJson, List<Signature> signatures) {
-    List<JsonValue> sigs = new ArrayList<>();
-    for (Signature signature : signatures) {
-      sigs.add(
-          JsonObject.builder()
-              .put("keyid", signature.keyId())
-              .put("sig", signature.sigHex())
-              .build());
-    }
-    return PrettyJson.encode(
-        JsonObject.builder()
-            .put("signatures", new JsonArray(sigs))
-            .put("signed", signedJson)
-            .build());
   }
 }

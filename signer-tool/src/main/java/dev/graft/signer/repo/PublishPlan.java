@@ -153,8 +153,7 @@ public record PublishPlan(
 
   private static byte[] readMetadata(ImageRepository repository, String name) {
     return RepoFiles.read(
-        ImageRepository.metadataDirectory(repository.directory()).resolve(name),
-        ImageRepository.MAX_METADATA_BYTES);
+        repository.layout().metadataFile(name), ImageRepository.MAX_METADATA_BYTES);
   }
 
   /** The signed chunk size, checked against the signed chunk list hash. */
@@ -205,7 +204,7 @@ public record PublishPlan(
         continue;
       }
       long version = staged.get().signed().version();
-      for (ImageRepository.Requirement requirement : repository.requirements(role)) {
+      for (Requirement requirement : repository.requirements(role)) {
         if (!requirement.met()) {
           pending.add(
               "staged "
@@ -229,7 +228,7 @@ public record PublishPlan(
         }
       }
       if (role == RoleType.ROOT
-          && repository.requirements(role).stream().allMatch(ImageRepository.Requirement::met)) {
+          && repository.requirements(role).stream().allMatch(Requirement::met)) {
         pending.add(
             "staged root version "
                 + version

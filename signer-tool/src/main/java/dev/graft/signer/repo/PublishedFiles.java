@@ -25,8 +25,8 @@ public final class PublishedFiles implements Repository {
   private @Nullable Path lastMetadata;
 
   public PublishedFiles(Path directory) {
-    this.metadata = ImageRepository.metadataDirectory(directory);
-    this.targets = ImageRepository.targetsDirectory(directory);
+    this.metadata = new RepoLayout(directory).metadataDirectory();
+    this.targets = new RepoLayout(directory).targetsDirectory();
   }
 
   @Override

@@ -158,7 +158,7 @@ public final class Releases {
     TargetFile target = TargetFile.of(path, bundleBytes.length, hashes, Optional.of(custom));
     Map<String, TargetFile> next = new LinkedHashMap<>(current);
     next.put(path, target);
-    int discarded = repository.stageTargets(next, Map.of(path, bundleBytes));
+    int discarded = new Staging(repository).stageTargets(next, Map.of(path, bundleBytes));
     return new Added(target, counter, existing != null, discarded);
   }
 

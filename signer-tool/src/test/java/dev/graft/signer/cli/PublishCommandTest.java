@@ -13,6 +13,7 @@ import dev.graft.signer.Graft;
 import dev.graft.signer.GraftRun;
 import dev.graft.signer.Terminal;
 import dev.graft.signer.repo.ImageRepository;
+import dev.graft.signer.repo.Staging;
 import dev.graft.transport.MqttConnection;
 import dev.graft.transport.MqttLogin;
 import dev.graft.transport.MqttOptions;
@@ -314,7 +315,7 @@ class PublishCommandTest {
     ImageRepository repository = ImageRepository.open(repo, Clock.systemUTC());
     Map<String, TargetFile> next = new LinkedHashMap<>(repository.currentTargets());
     next.remove("old-1.0.0.graft");
-    repository.stageTargets(next, Map.of());
+    new Staging(repository).stageTargets(next, Map.of());
     PublishFixtures.signTargets(repo);
     String oldSha = PublishFixtures.sha256(old);
     String keptSha = PublishFixtures.sha256(kept);

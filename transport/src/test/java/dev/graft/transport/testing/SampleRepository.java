@@ -1,9 +1,7 @@
 package dev.graft.transport.testing;
 
 import dev.graft.bundle.format.ChunkList;
-import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.PrettyJson;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.SoftwareKey;
@@ -12,7 +10,6 @@ import dev.graft.bundle.metadata.MetaFile;
 import dev.graft.bundle.metadata.Role;
 import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
-import dev.graft.bundle.metadata.Signature;
 import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
 import dev.graft.bundle.metadata.Snapshot;
@@ -39,7 +36,6 @@ import java.util.OptionalLong;
  * #publishSet()} hands everything to a {@link dev.graft.transport.Publisher}.
  */
 public final class SampleRepository {
-  private static final String SPEC = "1.0.31";
 
   private final Map<RoleType, Signer> keys = new EnumMap<>(RoleType.class);
   private final Instant expires =
@@ -77,7 +73,15 @@ public final class SampleRepository {
       keyMap.put(signer.keyId(), signer.publicKey());
       roles.put(role, Role.of(List.of(signer.keyId()), 1));
     });
-    Root root = new Root(SPEC, roots.size() + 1L, expires, true, keyMap, roles, JsonObject.empty());
+    Root root =
+        new Root(
+            Signed.SPEC_VERSION,
+            roots.size() + 1L,
+            expires,
+            true,
+            keyMap,
+            roles,
+            JsonObject.empty());
     roots.add(sign(root, keys.get(RoleType.ROOT)));
   }
 
@@ -119,11 +123,12 @@ public final class SampleRepository {
   public void release() {
     version++;
     Targets targetsRole =
-        new Targets(SPEC, version, expires, targets, Optional.empty(), JsonObject.empty());
+        new Targets(
+            Signed.SPEC_VERSION, version, expires, targets, Optional.empty(), JsonObject.empty());
     targetsBytes = sign(targetsRole, keys.get(RoleType.TARGETS));
     Snapshot snapshot =
         new Snapshot(
-            SPEC,
+            Signed.SPEC_VERSION,
             version,
             expires,
             Map.of("targets.json", MetaFile.of(version)),
@@ -137,7 +142,7 @@ public final class SampleRepository {
             JsonObject.empty());
     timestampBytes =
         sign(
-            new Timestamp(SPEC, version, expires, snapshotMeta, JsonObject.empty()),
+            new Timestamp(Signed.SPEC_VERSION, version, expires, snapshotMeta, JsonObject.empty()),
             keys.get(RoleType.TIMESTAMP));
   }
 
@@ -165,10 +170,7 @@ public final class SampleRepository {
   }
 
   private static byte[] sign(Signed signed, Signer signer) {
-    byte[] message = CanonicalJson.encode(signed.toJson());
-    return PrettyJson.encode(
-        SignedMetadata.of(signed, List.of(Signature.of(signer.keyId(), signer.sign(message))))
-            .toJson());
+    return SignedMetadata.sign(signed, List.of(signer)).toBytes();
   }
 
   public static String digest(String algorithm, byte[] bytes) {

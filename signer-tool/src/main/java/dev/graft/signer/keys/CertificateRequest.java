@@ -35,11 +35,11 @@ import org.bouncycastle.pkcs.PKCSException;
  * let one protocol's signatures be replayed in the other; a TLS identity gets its own ECDSA P-256
  * key. The request's signature is checked with the public key before it is returned.
  */
-public final class SigningRequest {
+public final class CertificateRequest {
   private static final ASN1ObjectIdentifier ED25519 = new ASN1ObjectIdentifier("1.3.101.112");
   private static final String LABEL = "CERTIFICATE REQUEST";
 
-  private SigningRequest() {}
+  private CertificateRequest() {}
 
   /**
    * The DER request for {@code subjectDn} (RFC 4514, e.g. {@code CN=alice,O=Example Ltd}) signed by
