@@ -68,13 +68,8 @@ public final class ChunkFetcher {
   public DownloadReport download(ChunkTarget target, Path destination, DownloadListener listener) {
     ChunkList list = fetchList(target.sha256(), Optional.of(target.listSha256()), target.length());
     if (list.length() != target.length()) {
-      throw new HashMismatchException(
-          "chunk list of "
-              + target.sha256()
-              + " describes "
-              + list.length()
-              + " bytes; the signed target has "
-              + target.length());
+      throw HashMismatchException.length(
+          "target " + target.sha256() + " (by its chunk list)", target.length(), list.length());
     }
     Path part = destination.resolveSibling(destination.getFileName() + ".part");
     try (FileChannel file =
@@ -143,14 +138,11 @@ public final class ChunkFetcher {
     if (listSha256.isPresent()) {
       byte[] actual = sha256(bytes);
       if (!MessageDigest.isEqual(actual, HexFormat.of().parseHex(listSha256.get()))) {
-        throw new HashMismatchException(
-            "chunk list of target "
-                + sha256
-                + " has SHA-256 "
-                + HexFormat.of().formatHex(actual)
-                + "; the signed target says "
-                + listSha256.get()
-                + " — refused");
+        throw HashMismatchException.digest(
+            "chunk list of target " + sha256,
+            "sha256",
+            listSha256.get(),
+            HexFormat.of().formatHex(actual));
       }
     }
     ChunkList list = ChunkList.parse(bytes);
@@ -223,17 +215,8 @@ public final class ChunkFetcher {
           rejected++;
           rejects[index]++;
           if (rejects[index] > options.maxChunkRetries()) {
-            throw new HashMismatchException(
-                "chunk "
-                    + index
-                    + " of target "
-                    + sha256
-                    + " failed verification "
-                    + rejects[index]
-                    + " times ("
-                    + e.getMessage()
-                    + "); refused and not written",
-                e);
+            throw HashMismatchException.afterRetries(
+                "chunk " + index + " of target " + sha256, rejects[index], e);
           }
           // Re-request: a fresh subscription re-delivers the retained message, which may have
           // been replaced with a good one by then.
