@@ -96,14 +96,8 @@ public final class ChunkFetcher {
   byte[] downloadToMemory(String sha256, Optional<String> listSha256, long maxLength) {
     ChunkList list = fetchList(sha256, listSha256, maxLength);
     if (list.length() > maxLength || list.length() > Integer.MAX_VALUE - 8) {
-      throw new EndlessDataException(
-          "target "
-              + sha256
-              + " is "
-              + list.length()
-              + " bytes by its chunk list, more than the "
-              + maxLength
-              + " allowed — possible endless-data attack; not downloading it");
+      throw EndlessDataException.of(
+          "target " + sha256 + " (by its chunk list)", maxLength, list.length());
     }
     byte[] buffer = new byte[(int) list.length()];
     fetchChunks(
@@ -147,14 +141,8 @@ public final class ChunkFetcher {
     }
     ChunkList list = ChunkList.parse(bytes);
     if (list.length() > maxLength) {
-      throw new EndlessDataException(
-          "chunk list of target "
-              + sha256
-              + " describes "
-              + list.length()
-              + " bytes, more than the "
-              + maxLength
-              + " allowed — possible endless-data attack; refused");
+      throw EndlessDataException.of(
+          "target " + sha256 + " (by its chunk list)", maxLength, list.length());
     }
     return list;
   }
