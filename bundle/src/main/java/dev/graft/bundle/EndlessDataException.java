@@ -1,15 +1,49 @@
 package dev.graft.bundle;
 
-/** A download that exceeded the length its role or target is allowed: the endless-data attack. */
-public class EndlessDataException extends TrustException {
+import java.util.OptionalLong;
+
+/**
+ * A download that exceeded the length its role or target is allowed: the endless-data attack. Every
+ * message ends "— possible endless-data attack; refusing it".
+ */
+public final class EndlessDataException extends TrustException {
   private static final long serialVersionUID = 1L;
 
-  public EndlessDataException(String message) {
+  private static final String SUFFIX = " — possible endless-data attack; refusing it";
+
+  private final String subject;
+  private final long maxLength;
+  private final long length;
+
+  private EndlessDataException(String message, String subject, long maxLength, long length) {
     super(message);
+    this.subject = subject;
+    this.maxLength = maxLength;
+    this.length = length;
   }
 
-  public EndlessDataException(String message, Throwable cause) {
-    super(message, cause);
+  /** {@code subject} is (or says it is) {@code length} bytes, more than {@code maxLength}. */
+  public static EndlessDataException of(String subject, long maxLength, long length) {
+    return new EndlessDataException(
+        subject
+            + " is "
+            + length
+            + " bytes, more than the "
+            + maxLength
+            + " bytes allowed"
+            + SUFFIX,
+        subject,
+        maxLength,
+        length);
+  }
+
+  /** {@code subject} went on past {@code maxLength} bytes; how far was not read. */
+  public static EndlessDataException longerThan(String subject, long maxLength) {
+    return new EndlessDataException(
+        subject + " is longer than the " + maxLength + " bytes allowed" + SUFFIX,
+        subject,
+        maxLength,
+        -1);
   }
 
   /**
@@ -18,12 +52,22 @@ public class EndlessDataException extends TrustException {
    */
   public static byte[] requireWithin(byte[] data, long maxLength, String what) {
     if (data.length > maxLength) {
-      throw new EndlessDataException(
-          what
-              + " is longer than the "
-              + maxLength
-              + " bytes allowed — possible endless-data attack");
+      throw longerThan(what, maxLength);
     }
     return data;
+  }
+
+  /** What was delivered: a file name, URL or topic. */
+  public String subject() {
+    return subject;
+  }
+
+  public long maxLength() {
+    return maxLength;
+  }
+
+  /** The length delivered or announced; empty when reading stopped at the cap. */
+  public OptionalLong length() {
+    return length < 0 ? OptionalLong.empty() : OptionalLong.of(length);
   }
 }

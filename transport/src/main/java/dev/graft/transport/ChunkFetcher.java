@@ -68,13 +68,8 @@ public final class ChunkFetcher {
   public DownloadReport download(ChunkTarget target, Path destination, DownloadListener listener) {
     ChunkList list = fetchList(target.sha256(), Optional.of(target.listSha256()), target.length());
     if (list.length() != target.length()) {
-      throw new HashMismatchException(
-          "chunk list of "
-              + target.sha256()
-              + " describes "
-              + list.length()
-              + " bytes; the signed target has "
-              + target.length());
+      throw HashMismatchException.length(
+          "target " + target.sha256() + " (by its chunk list)", target.length(), list.length());
     }
     Path part = destination.resolveSibling(destination.getFileName() + ".part");
     try (FileChannel file =
@@ -101,14 +96,8 @@ public final class ChunkFetcher {
   byte[] downloadToMemory(String sha256, Optional<String> listSha256, long maxLength) {
     ChunkList list = fetchList(sha256, listSha256, maxLength);
     if (list.length() > maxLength || list.length() > Integer.MAX_VALUE - 8) {
-      throw new EndlessDataException(
-          "target "
-              + sha256
-              + " is "
-              + list.length()
-              + " bytes by its chunk list, more than the "
-              + maxLength
-              + " allowed — possible endless-data attack; not downloading it");
+      throw EndlessDataException.of(
+          "target " + sha256 + " (by its chunk list)", maxLength, list.length());
     }
     byte[] buffer = new byte[(int) list.length()];
     fetchChunks(
@@ -143,26 +132,17 @@ public final class ChunkFetcher {
     if (listSha256.isPresent()) {
       byte[] actual = sha256(bytes);
       if (!MessageDigest.isEqual(actual, HexFormat.of().parseHex(listSha256.get()))) {
-        throw new HashMismatchException(
-            "chunk list of target "
-                + sha256
-                + " has SHA-256 "
-                + HexFormat.of().formatHex(actual)
-                + "; the signed target says "
-                + listSha256.get()
-                + " — refused");
+        throw HashMismatchException.digest(
+            "chunk list of target " + sha256,
+            "sha256",
+            listSha256.get(),
+            HexFormat.of().formatHex(actual));
       }
     }
     ChunkList list = ChunkList.parse(bytes);
     if (list.length() > maxLength) {
-      throw new EndlessDataException(
-          "chunk list of target "
-              + sha256
-              + " describes "
-              + list.length()
-              + " bytes, more than the "
-              + maxLength
-              + " allowed — possible endless-data attack; refused");
+      throw EndlessDataException.of(
+          "target " + sha256 + " (by its chunk list)", maxLength, list.length());
     }
     return list;
   }
@@ -223,17 +203,8 @@ public final class ChunkFetcher {
           rejected++;
           rejects[index]++;
           if (rejects[index] > options.maxChunkRetries()) {
-            throw new HashMismatchException(
-                "chunk "
-                    + index
-                    + " of target "
-                    + sha256
-                    + " failed verification "
-                    + rejects[index]
-                    + " times ("
-                    + e.getMessage()
-                    + "); refused and not written",
-                e);
+            throw HashMismatchException.afterRetries(
+                "chunk " + index + " of target " + sha256, rejects[index], e);
           }
           // Re-request: a fresh subscription re-delivers the retained message, which may have
           // been replaced with a good one by then.

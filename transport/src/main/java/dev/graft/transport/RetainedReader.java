@@ -37,13 +37,7 @@ final class RetainedReader {
         return Optional.empty();
       }
       if (message.payload().length > maxLength) {
-        throw new EndlessDataException(
-            topic
-                + " holds "
-                + message.payload().length
-                + " bytes, more than the "
-                + maxLength
-                + " allowed — possible endless-data attack; refused");
+        throw EndlessDataException.of(topic, maxLength, message.payload().length);
       }
       return Optional.of(message.payload());
     } catch (InterruptedException e) {

@@ -105,7 +105,8 @@ class MqttTransportTest {
     assertThat(repository.fetchMetadata("root", OptionalLong.of(1), 1 << 20)).isPresent();
     assertThatThrownBy(() -> repository.fetchMetadata("timestamp", OptionalLong.empty(), 10))
         .isInstanceOf(EndlessDataException.class)
-        .hasMessageContaining("more than the 10 allowed");
+        .hasMessageContaining(
+            "more than the 10 bytes allowed — possible endless-data attack; refusing it");
     assertThatThrownBy(() -> repository.fetchMetadata("a/b", OptionalLong.of(1), 100))
         .hasMessageContaining("role name");
   }
@@ -165,7 +166,7 @@ class MqttTransportTest {
             () -> new ChunkFetcher(connection, FAST).download(wrong, file, DownloadListener.NONE))
         .isInstanceOf(HashMismatchException.class)
         .hasMessageContaining("chunk list of target")
-        .hasMessageContaining("signed target says");
+        .hasMessageContaining("trusted metadata says " + "cd".repeat(32) + "; refusing it");
     assertThat(Files.exists(temp.resolve("list.graft.part"))).isFalse();
   }
 
@@ -278,7 +279,8 @@ class MqttTransportTest {
     MqttRepository repository = MqttRepository.imageRepository(connection, FAST);
     assertThatThrownBy(() -> repository.fetchTarget(blob.sha256() + ".big.graft", 2 * CHUNK))
         .isInstanceOf(EndlessDataException.class)
-        .hasMessageContaining("describes " + bundle.length + " bytes, more than the 2048 allowed");
+        .hasMessageContaining(
+            "(by its chunk list) is " + bundle.length + " bytes, more than the 2048 bytes allowed");
     assertThat(repository.fetchTarget(blob.sha256() + ".big.graft", bundle.length))
         .isEqualTo(bundle);
   }

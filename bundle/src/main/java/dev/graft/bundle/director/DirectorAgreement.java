@@ -117,13 +117,7 @@ public final class DirectorAgreement {
     if (release.releaseCounter() < floor) {
       return new Refused(
           Reason.BELOW_FLOOR,
-          "'"
-              + wanted.path()
-              + "' has release counter "
-              + release.releaseCounter()
-              + ", below this gateway's floor "
-              + floor
-              + " — refusing a downgrade; re-release it with a higher counter");
+          DowngradeException.message(wanted.path(), release.releaseCounter(), floor));
     }
     return new Agreed(image, release);
   }
@@ -137,9 +131,25 @@ public final class DirectorAgreement {
     return switch (decide(director, imageLookup, hardwareId, floor)) {
       case Agreed agreed -> agreed;
       case Refused(Reason reason, String message) when reason == Reason.BELOW_FLOOR ->
-          throw new DowngradeException(message);
+          throw downgrade(director, imageLookup, floor);
       case Refused refused -> throw new DirectorDisagreementException(refused.message());
     };
+  }
+
+  /**
+   * The typed refusal for a {@link Reason#BELOW_FLOOR} decision, which reached that point only with
+   * exactly one bundle the image repository lists with readable release information.
+   */
+  private static DowngradeException downgrade(
+      Targets director, Function<String, Optional<TargetFile>> imageLookup, long floor) {
+    TargetFile wanted =
+        director.targets().values().stream()
+            .filter(t -> !t.path().startsWith(GRANTS_PREFIX))
+            .findFirst()
+            .orElseThrow();
+    TargetFile image = imageLookup.apply(wanted.path()).orElseThrow();
+    return DowngradeException.of(
+        wanted.path(), ReleaseInfo.fromTarget(image).releaseCounter(), floor);
   }
 
   private static boolean sameDigest(String a, String b) {

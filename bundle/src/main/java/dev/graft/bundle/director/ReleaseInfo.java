@@ -42,19 +42,8 @@ public record ReleaseInfo(
    */
   public void requireDescribes(Bundle bundle, String targetPath) {
     if (!bundle.name().equals(module) || !bundle.version().equals(version)) {
-      throw new ReleaseMismatchException(
-          "bundle "
-              + targetPath
-              + " carries "
-              + bundle.name()
-              + " "
-              + bundle.version()
-              + " but was released as "
-              + module
-              + " "
-              + version
-              + " — its manifest does not match the signed release; refusing it (re-release the"
-              + " bundle so that both agree)");
+      throw ReleaseMismatchException.of(
+          targetPath, bundle.name(), bundle.version(), module, version);
     }
   }
 

@@ -152,12 +152,12 @@ public record ChunkList(int size, long length, List<String> sha256) {
   public void verifyChunk(int index, byte[] chunk) {
     int expected = chunkLength(index);
     if (chunk.length != expected) {
-      throw new HashMismatchException(
-          "chunk " + index + " has " + chunk.length + " bytes; expected " + expected);
+      throw HashMismatchException.length("chunk " + index, expected, chunk.length);
     }
     byte[] actual = sha256Digest().digest(chunk);
     if (!MessageDigest.isEqual(actual, HexFormat.of().parseHex(sha256.get(index)))) {
-      throw new HashMismatchException("chunk " + index + " does not match its SHA-256");
+      throw HashMismatchException.digest(
+          "chunk " + index, "sha256", sha256.get(index), HexFormat.of().formatHex(actual));
     }
   }
 

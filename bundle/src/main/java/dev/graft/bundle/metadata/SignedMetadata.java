@@ -112,13 +112,8 @@ public final class SignedMetadata<T extends Signed> {
             "malformed " + type.typeName() + " metadata: signature " + e.getMessage(), e);
       }
       if (!keyIds.add(signature.keyId())) {
-        throw new BadSignatureException(
-            type.typeName()
-                + " version "
-                + signed.version()
-                + " carries two signatures by key id "
-                + signature.keyId()
-                + "; refusing the whole file");
+        throw BadSignatureException.duplicateKeyId(
+            type.typeName(), signed.version(), signature.keyId());
       }
       signatures.add(signature);
     }

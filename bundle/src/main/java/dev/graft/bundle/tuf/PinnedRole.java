@@ -63,35 +63,18 @@ public record PinnedRole(String roleName, List<TufKey> keys, int threshold) {
     for (String keyId : role.keyIds()) {
       TufKey key = delegations.keys().get(keyId);
       if (key == null) {
-        throw mismatch(delegator, "names key id " + keyId + ", which it does not list");
+        throw PinnedKeyMismatchException.unlistedKey(delegator, roleName, keyId);
       }
       named.add(key);
     }
     Set<String> found = fingerprints(named);
     if (found.size() != named.size() || !found.equals(fingerprints(keys))) {
-      throw mismatch(delegator, "names other keys than the " + keys.size() + " pinned key(s)");
+      throw PinnedKeyMismatchException.otherKeys(delegator, roleName, keys.size());
     }
     if (role.threshold() != threshold) {
-      throw mismatch(
-          delegator,
-          "sets threshold " + role.threshold() + " instead of the pinned threshold " + threshold);
+      throw PinnedKeyMismatchException.otherThreshold(
+          delegator, roleName, threshold, role.threshold());
     }
-  }
-
-  private PinnedKeyMismatchException mismatch(String delegator, String what) {
-    return new PinnedKeyMismatchException(
-        "the delegation from "
-            + delegator
-            + " to "
-            + roleName
-            + " "
-            + what
-            + " — possible compromise of the "
-            + delegator
-            + " key; refusing the "
-            + roleName
-            + " role (its keys are a trust anchor of this client; re-commission it to change"
-            + " them)");
   }
 
   private static Set<String> fingerprints(List<TufKey> keys) {

@@ -69,20 +69,13 @@ public final class Thresholds {
       signers.add(verifier.get().fingerprint());
     }
     if (signers.size() < threshold) {
-      throw new ThresholdException(
-          roleName
-              + " metadata version "
-              + metadata.signed().version()
-              + " has valid signatures from "
-              + signers.size()
-              + " distinct key(s) of the "
-              + keyIds.size()
-              + " it trusts; threshold is "
-              + threshold
-              + (sharedHalf
-                  ? " (composite keys that share an ML-DSA or Ed25519 half count once; give each"
-                      + " signer keys of their own)"
-                  : ""));
+      throw ThresholdException.of(
+          roleName,
+          metadata.signed().version(),
+          signers.size(),
+          keyIds.size(),
+          threshold,
+          sharedHalf);
     }
     return signers;
   }
@@ -93,13 +86,7 @@ public final class Thresholds {
       TufKey key = keys.get(keyId);
       boolean composite = key != null && key.type().map(KeyType::isComposite).orElse(false);
       if (!composite) {
-        throw new HybridRequiredException(
-            what
-                + " lists key "
-                + keyId
-                + " of type '"
-                + (key == null ? "missing" : key.keyType())
-                + "'; trust.require-hybrid allows only mldsa65-ed25519 keys for offline roles");
+        throw HybridRequiredException.of(what, keyId, key == null ? null : key.keyType());
       }
     }
   }

@@ -100,13 +100,7 @@ public final class TimeFloor {
   public synchronized void requireClockAtFloor() {
     Instant seen = system.instant();
     if (seen.isBefore(floor)) {
-      throw new ClockBelowFloorException(
-          "the system clock reads "
-              + seen
-              + ", before the time floor "
-              + floor
-              + " this gateway has already seen — the clock was set back; refusing to authorise a"
-              + " new install until the clock is corrected (the running logic is not affected)");
+      throw ClockBelowFloorException.of(seen, floor);
     }
     observe(seen);
   }

@@ -210,14 +210,7 @@ public final class TufClient {
     }
     Root trusted = root.signed();
     if (trusted.isExpired(now())) {
-      throw new ExpiredMetadataException(
-          "root metadata version "
-              + trusted.version()
-              + " expired at "
-              + trusted.expires()
-              + " (now "
-              + now()
-              + "); no newer root is available — possible freeze attack; refusing update");
+      throw ExpiredMetadataException.of(ROOT, trusted.version(), trusted.expires(), now());
     }
   }
 
@@ -233,15 +226,7 @@ public final class TufClient {
         oldRole.threshold());
     long version = candidate.signed().version();
     if (version != expectedVersion) {
-      throw new RollbackAttackException(
-          expectedVersion
-              + ".root.json has version "
-              + version
-              + ", expected "
-              + expectedVersion
-              + " after trusted root version "
-              + old.version()
-              + "; refusing update");
+      throw RollbackAttackException.unexpectedRootVersion(old.version(), expectedVersion, version);
     }
     Role newRole = candidate.signed().role(RoleType.ROOT);
     Thresholds.check(
@@ -295,26 +280,19 @@ public final class TufClient {
     if (trusted != null) {
       Timestamp old = trusted.signed();
       if (fresh.version() < old.version()) {
-        throw new RollbackAttackException(
-            "timestamp metadata version "
-                + fresh.version()
-                + " is older than trusted version "
-                + old.version()
-                + " — possible rollback attack; refusing update");
+        throw RollbackAttackException.of(TIMESTAMP, old.version(), fresh.version());
       }
       if (fresh.version() == old.version()) {
         checkFinalTimestamp();
         return false;
       }
       if (fresh.snapshotMeta().version() < old.snapshotMeta().version()) {
-        throw new RollbackAttackException(
-            "timestamp version "
-                + fresh.version()
-                + " names snapshot version "
-                + fresh.snapshotMeta().version()
-                + ", older than the trusted snapshot version "
-                + old.snapshotMeta().version()
-                + " — possible rollback attack; refusing update");
+        throw RollbackAttackException.olderListed(
+            TIMESTAMP,
+            fresh.version(),
+            SNAPSHOT,
+            old.snapshotMeta().version(),
+            fresh.snapshotMeta().version());
       }
     }
     timestamp = candidate;
@@ -370,36 +348,25 @@ public final class TufClient {
       // verifies (after a timestamp key rotation), and a re-signed snapshot may list the very same
       // targets versions as an older one.
       if (candidate.signed().version() < trusted.signed().version()) {
-        throw new RollbackAttackException(
-            "snapshot metadata version "
-                + candidate.signed().version()
-                + " is older than trusted version "
-                + trusted.signed().version()
-                + " — possible rollback attack; refusing update");
+        throw RollbackAttackException.of(
+            SNAPSHOT, trusted.signed().version(), candidate.signed().version());
       }
       for (Map.Entry<String, MetaFile> old : trusted.signed().meta().entrySet()) {
         MetaFile now = candidate.signed().meta().get(old.getKey());
         if (now == null) {
-          throw new RollbackAttackException(
-              "snapshot version "
-                  + candidate.signed().version()
-                  + " no longer lists "
-                  + old.getKey()
-                  + " (trusted snapshot version "
-                  + trusted.signed().version()
-                  + " did) — possible rollback attack; refusing update");
+          throw RollbackAttackException.noLongerListed(
+              candidate.signed().version(),
+              trusted.signed().version(),
+              old.getKey(),
+              old.getValue().version());
         }
         if (now.version() < old.getValue().version()) {
-          throw new RollbackAttackException(
-              "snapshot version "
-                  + candidate.signed().version()
-                  + " names "
-                  + old.getKey()
-                  + " version "
-                  + now.version()
-                  + ", older than trusted version "
-                  + old.getValue().version()
-                  + " — possible rollback attack; refusing update");
+          throw RollbackAttackException.olderListed(
+              SNAPSHOT,
+              candidate.signed().version(),
+              old.getKey(),
+              old.getValue().version(),
+              now.version());
         }
       }
     }
@@ -428,13 +395,7 @@ public final class TufClient {
     MetaFile meta =
         snap.signed()
             .metaFor(roleName)
-            .orElseThrow(() ->
-                new MixAndMatchException(
-                    "snapshot version "
-                        + snap.signed().version()
-                        + " does not list "
-                        + roleName
-                        + ".json; refusing to load that role"));
+            .orElseThrow(() -> MixAndMatchException.notListed(snap.signed().version(), roleName));
     long maxLength =
         Math.min(meta.length().orElse(limits.targetsMaxLength()), limits.targetsMaxLength());
     OptionalLong version =
@@ -459,13 +420,7 @@ public final class TufClient {
     MetaFile meta =
         snap.signed()
             .metaFor(roleName)
-            .orElseThrow(() ->
-                new MixAndMatchException(
-                    "snapshot version "
-                        + snap.signed().version()
-                        + " does not list "
-                        + roleName
-                        + ".json"));
+            .orElseThrow(() -> MixAndMatchException.notListed(snap.signed().version(), roleName));
     checkLengthAndHashes(data, meta.length(), meta.hashes(), roleName + " metadata");
     SignedMetadata<Targets> candidate = SignedMetadata.parseTargets(data, parser);
     if (parent == null) {
@@ -498,26 +453,11 @@ public final class TufClient {
     }
     Targets fresh = candidate.signed();
     if (fresh.version() != meta.version()) {
-      throw new MixAndMatchException(
-          roleName
-              + " metadata has version "
-              + fresh.version()
-              + " but snapshot version "
-              + snap.signed().version()
-              + " names version "
-              + meta.version()
-              + " — possible mix-and-match attack; refusing update");
+      throw MixAndMatchException.versionMismatch(
+          roleName, fresh.version(), SNAPSHOT, snap.signed().version(), meta.version());
     }
     if (fresh.isExpired(now())) {
-      throw new ExpiredMetadataException(
-          roleName
-              + " metadata version "
-              + fresh.version()
-              + " expired at "
-              + fresh.expires()
-              + " (now "
-              + now()
-              + ") — possible freeze attack; refusing update");
+      throw ExpiredMetadataException.of(roleName, fresh.version(), fresh.expires(), now());
     }
     targets.put(delegation, candidate);
     return candidate;
@@ -585,10 +525,7 @@ public final class TufClient {
 
   /** Like {@link #findTarget} but refuses a path no trusted role lists. */
   public TargetFile requireTarget(String path) {
-    return findTarget(path)
-        .orElseThrow(() ->
-            new TargetNotFoundException(
-                "no trusted targets role lists '" + path + "'; refusing to download it"));
+    return findTarget(path).orElseThrow(() -> TargetNotFoundException.of(path));
   }
 
   /**
@@ -600,26 +537,9 @@ public final class TufClient {
    * @throws TargetFromWrongRoleException when another role lists the path first
    */
   public TargetFile requireTarget(String path, String roleName) {
-    Found found =
-        lookup(path)
-            .orElseThrow(() ->
-                new TargetNotFoundException(
-                    "no trusted targets role lists '"
-                        + path
-                        + "' (it must come from role "
-                        + roleName
-                        + "); refusing it"));
+    Found found = lookup(path).orElseThrow(() -> TargetNotFoundException.of(path, roleName));
     if (!found.role().equals(roleName)) {
-      throw new TargetFromWrongRoleException(
-          "'"
-              + path
-              + "' is listed by role "
-              + found.role()
-              + ", but only role "
-              + roleName
-              + " may list it — possible compromise of the "
-              + found.role()
-              + " key; refusing it");
+      throw TargetFromWrongRoleException.of(path, found.role(), roleName);
     }
     return found.target();
   }
@@ -656,45 +576,26 @@ public final class TufClient {
   private void checkFinalRoot() {
     Root trusted = root.signed();
     if (trusted.isExpired(now())) {
-      throw new ExpiredMetadataException(
-          "root metadata version " + trusted.version() + " expired at " + trusted.expires());
+      throw ExpiredMetadataException.of(ROOT, trusted.version(), trusted.expires(), now());
     }
   }
 
   private void checkFinalTimestamp() {
     Timestamp ts = requireTimestamp().signed();
     if (ts.isExpired(now())) {
-      throw new ExpiredMetadataException(
-          "timestamp metadata version "
-              + ts.version()
-              + " expired at "
-              + ts.expires()
-              + " (now "
-              + now()
-              + ") — possible freeze attack; refusing update");
+      throw ExpiredMetadataException.of(TIMESTAMP, ts.version(), ts.expires(), now());
     }
   }
 
   private void checkFinalSnapshot() {
     Snapshot snap = requireSnapshot().signed();
     if (snap.isExpired(now())) {
-      throw new ExpiredMetadataException(
-          "snapshot metadata version "
-              + snap.version()
-              + " expired at "
-              + snap.expires()
-              + " (now "
-              + now()
-              + ") — possible freeze attack; refusing update");
+      throw ExpiredMetadataException.of(SNAPSHOT, snap.version(), snap.expires(), now());
     }
     long expected = requireTimestamp().signed().snapshotMeta().version();
     if (snap.version() != expected) {
-      throw new MixAndMatchException(
-          "snapshot metadata has version "
-              + snap.version()
-              + " but timestamp names version "
-              + expected
-              + " — possible mix-and-match attack; refusing update");
+      throw MixAndMatchException.versionMismatch(
+          SNAPSHOT, snap.version(), TIMESTAMP, requireTimestamp().signed().version(), expected);
     }
   }
 
@@ -704,25 +605,15 @@ public final class TufClient {
     }
     JsonValue gateway = candidate.signedJson().get("gateway");
     if (!(gateway instanceof JsonString named) || !named.value().equals(gatewayId)) {
-      String found = gateway instanceof JsonString s ? "'" + s.value() + "'" : "no gateway";
-      throw new WrongGatewayException(
-          "director "
-              + roleName
-              + " metadata version "
-              + candidate.signed().version()
-              + " is addressed to "
-              + found
-              + ", not to this gateway '"
-              + gatewayId
-              + "'; refusing it");
+      String found = gateway instanceof JsonString s ? s.value() : null;
+      throw WrongGatewayException.of(roleName, candidate.signed().version(), found, gatewayId);
     }
   }
 
   private static void checkLengthAndHashes(
       byte[] data, OptionalLong length, Map<String, String> hashes, String what) {
     if (length.isPresent() && data.length != length.getAsLong()) {
-      throw new HashMismatchException(
-          what + " is " + data.length + " bytes, trusted metadata says " + length.getAsLong());
+      throw HashMismatchException.length(what, length.getAsLong(), data.length);
     }
     for (Map.Entry<String, String> hash : hashes.entrySet()) {
       String algorithm =
@@ -730,12 +621,7 @@ public final class TufClient {
             case "sha256" -> "SHA-256";
             case "sha384" -> "SHA-384";
             case "sha512" -> "SHA-512";
-            default ->
-                throw new HashMismatchException(
-                    what
-                        + " lists hash algorithm '"
-                        + hash.getKey()
-                        + "', which this client cannot check");
+            default -> throw HashMismatchException.unsupportedAlgorithm(what, hash.getKey());
           };
       byte[] actual;
       try {
@@ -750,14 +636,8 @@ public final class TufClient {
         throw new JsonFormatException(what + " has a malformed " + hash.getKey() + " digest", e);
       }
       if (!MessageDigest.isEqual(actual, expected)) {
-        throw new HashMismatchException(
-            what
-                + " has "
-                + hash.getKey()
-                + " "
-                + HexFormat.of().formatHex(actual)
-                + ", trusted metadata says "
-                + hash.getValue());
+        throw HashMismatchException.digest(
+            what, hash.getKey(), hash.getValue(), HexFormat.of().formatHex(actual));
       }
     }
   }

@@ -114,13 +114,8 @@ public final class HttpRepository implements Repository, AutoCloseable {
       }
       OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
       if (declared.isPresent() && declared.getAsLong() > maxLength) {
-        throw new EndlessDataException(
-            uri
-                + " announces "
-                + declared.getAsLong()
-                + " bytes, more than the "
-                + maxLength
-                + " allowed — possible endless-data attack; not reading it");
+        throw EndlessDataException.of(
+            uri + " (by its Content-Length)", maxLength, declared.getAsLong());
       }
       return Optional.of(readCapped(body, uri, maxLength, deadline));
     } catch (IOException e) {
@@ -170,11 +165,7 @@ public final class HttpRepository implements Repository, AutoCloseable {
         total += n;
       }
       if (total > maxLength || total >= MAX_ARRAY) {
-        throw new EndlessDataException(
-            uri
-                + " sent more than the "
-                + maxLength
-                + " bytes allowed — possible endless-data attack; stopped reading");
+        throw EndlessDataException.longerThan(uri.toString(), maxLength);
       }
       return out.toByteArray();
     } catch (IOException e) {

@@ -61,10 +61,13 @@ class ChunkListTest {
     chunk[5] ^= 1;
     assertThatThrownBy(() -> list.verifyChunk(1, chunk))
         .isInstanceOf(HashMismatchException.class)
-        .hasMessage("chunk 1 does not match its SHA-256");
+        .hasMessageMatching(
+            "chunk 1 has sha256 [0-9a-f]{64}, trusted metadata says [0-9a-f]{64}; refusing it")
+        .extracting(e -> ((HashMismatchException) e).reason())
+        .isEqualTo(HashMismatchException.Reason.DIGEST);
     assertThatThrownBy(() -> list.verifyChunk(2, new byte[10]))
         .isInstanceOf(HashMismatchException.class)
-        .hasMessage("chunk 2 has 10 bytes; expected 952");
+        .hasMessage("chunk 2 is 10 bytes, trusted metadata says 952; refusing it");
   }
 
   @Test

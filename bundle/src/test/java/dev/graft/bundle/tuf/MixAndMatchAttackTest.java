@@ -72,7 +72,8 @@ class MixAndMatchAttackTest {
 
     assertThatThrownBy(() -> fixture.client().refresh())
         .isExactlyInstanceOf(MixAndMatchException.class)
-        .hasMessageContaining("snapshot metadata has version 1 but timestamp names version 2");
+        .hasMessageContaining("snapshot metadata has version 1 but timestamp version ")
+        .hasMessageContaining(" names version 2 — possible mix-and-match attack; refusing update");
     assertThat(StoreContents.of(fixture.store))
         .isEqualTo(before.with("timestamp", fixture.published("timestamp.json")));
   }

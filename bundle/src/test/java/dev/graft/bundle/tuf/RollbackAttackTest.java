@@ -56,7 +56,17 @@ class RollbackAttackTest {
     assertThatThrownBy(() -> fixture.client().refresh())
         .isExactlyInstanceOf(RollbackAttackException.class)
         .hasMessageContaining(
-            "names snapshot version 1, older than the trusted snapshot version 2");
+            "names snapshot version 1, older than trusted version 2 — possible rollback attack;"
+                + " refusing update")
+        .satisfies(e -> {
+          RollbackAttackException rollback = (RollbackAttackException) e;
+          assertThat(rollback.reason())
+              .isEqualTo(RollbackAttackException.Reason.OLDER_LISTED_VERSION);
+          assertThat(rollback.role()).isEqualTo("snapshot");
+          assertThat(rollback.trustedVersion()).isEqualTo(2);
+          assertThat(rollback.foundVersion()).hasValue(1);
+          assertThat(rollback.kind()).isEqualTo("rollback-attack");
+        });
     assertThat(StoreContents.of(fixture.store)).isEqualTo(before);
   }
 

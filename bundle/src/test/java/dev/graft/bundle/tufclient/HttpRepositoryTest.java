@@ -137,7 +137,9 @@ class HttpRepositoryTest {
       assertThat(repository.fetchTarget("a.bin", 5)).isEqualTo(HELLO);
       assertThatThrownBy(() -> repository.fetchTarget("a.bin", 4))
           .isInstanceOf(EndlessDataException.class)
-          .hasMessageContaining("4 allowed");
+          .hasMessageContaining(
+              "is 5 bytes, more than the 4 bytes allowed — possible endless-data attack;"
+                  + " refusing it");
     }
   }
 
@@ -164,7 +166,7 @@ class HttpRepositoryTest {
     try (HttpRepository repository = repository()) {
       assertThatThrownBy(() -> repository.fetchTarget("big.bin", 1024))
           .isInstanceOf(EndlessDataException.class)
-          .hasMessageContaining("announces " + announced + " bytes");
+          .hasMessageContaining("(by its Content-Length) is " + announced + " bytes");
     }
     assertThat(written.get()).isLessThan(announced / 16);
   }

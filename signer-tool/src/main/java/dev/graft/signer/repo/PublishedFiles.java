@@ -73,8 +73,7 @@ public final class PublishedFiles implements Repository {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxLength + 1));
       if (bytes.length > maxLength) {
-        throw new EndlessDataException(
-            file + " is longer than the " + maxLength + " bytes it may have");
+        throw EndlessDataException.longerThan(file.toString(), maxLength);
       }
       return Optional.of(bytes);
     } catch (NoSuchFileException e) {
