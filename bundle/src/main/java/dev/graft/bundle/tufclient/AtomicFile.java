@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  * the new ones, never a mix or a truncated file: write a temporary file, flush it to disk, rename
  * it over the destination, then flush the directory so the rename itself survives a power cut.
  */
-final class AtomicFile {
+public final class AtomicFile {
   /** Puts the bytes into the temporary file; tests swap it to simulate a failing disk. */
   @FunctionalInterface
   interface ContentWriter {
@@ -34,6 +34,29 @@ final class AtomicFile {
   static final String TEMP_SUFFIX = ".tmp";
 
   private AtomicFile() {}
+
+  /**
+   * Writes {@code bytes} to {@code destination}, with the temporary file beside it. Nothing ever
+   * sees a partial file: the destination holds the old bytes or the new ones.
+   */
+  public static void write(Path destination, byte[] bytes) throws IOException {
+    Path directory = destination.toAbsolutePath().getParent();
+    if (directory == null) {
+      throw new IOException(destination + " names no file inside a directory");
+    }
+    replace(destination, directory, bytes, FULL_WRITE);
+  }
+
+  /**
+   * Writes {@code bytes} to {@code destination} with the temporary file in {@code tempDirectory}
+   * (so that, say, no partial download ever shows in the destination's directory). The two must be
+   * on one file system, or the move fails with {@link
+   * java.nio.file.AtomicMoveNotSupportedException}.
+   */
+  public static void replace(Path destination, Path tempDirectory, byte[] bytes)
+      throws IOException {
+    replace(destination, tempDirectory, bytes, FULL_WRITE);
+  }
 
   /**
    * Writes {@code bytes} to {@code destination}. The temporary file is created in {@code
@@ -68,7 +91,7 @@ final class AtomicFile {
   }
 
   /** Makes a rename or delete in {@code directory} durable (works on Linux file systems). */
-  static void syncDirectory(Path directory) throws IOException {
+  public static void syncDirectory(Path directory) throws IOException {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
     }
