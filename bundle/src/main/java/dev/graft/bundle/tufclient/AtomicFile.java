@@ -115,19 +115,17 @@ public final class AtomicFile {
       Set<PosixFilePermission> permissions,
       ContentWriter writer)
       throws IOException {
-    Path directory = directoryOf(destination);
+    directoryOf(destination); // fail before writing anything
     Path temp = writeTemp(destination, tempDirectory, bytes, permissions, writer);
     boolean moved = false;
     try {
-      Files.move(
-          temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      moveInto(temp, destination);
       moved = true;
     } finally {
       if (!moved) {
         Files.deleteIfExists(temp);
       }
     }
-    syncDirectory(directory);
   }
 
   /** A temporary file in {@code tempDirectory} holding {@code bytes}, forced to disk. */
