@@ -1,12 +1,11 @@
 package dev.graft.benchmarks;
 
 import com.dylibso.chicory.runtime.Instance;
+import dev.graft.bundle.Digests;
 import dev.graft.gateway.runtime.CompiledModuleCache;
 import dev.graft.gateway.runtime.ControlLogic;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,13 +48,13 @@ public class ModuleStartBenchmark {
   private boolean exportsInitialize;
 
   @Setup
-  public void compileOnce() throws NoSuchAlgorithmException {
+  public void compileOnce() {
     wasm = ExampleFiles.wasm("thermostat");
     manifest = ExampleFiles.manifest("thermostat");
     grant = ExampleFiles.boilerSite();
     cache = CompiledModuleCache.withCapacity(1);
     ControlLogic.builder(wasm, manifest, grant).cache(cache).build().close();
-    byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(wasm);
+    byte[] sha256 = Digests.sha256(wasm);
     compiled =
         cache.get(
             sha256,

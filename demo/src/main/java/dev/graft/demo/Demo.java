@@ -4,6 +4,7 @@ import dev.graft.bundle.TrustException;
 import dev.graft.bundle.director.Agreement;
 import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.metadata.TargetFile;
+import dev.graft.bundle.tufclient.AtomicFile;
 import dev.graft.gateway.field.InMemoryCredentials;
 import dev.graft.gateway.runtime.StateLoad;
 import dev.graft.gateway.scan.ScanStats;
@@ -21,7 +22,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -661,9 +661,7 @@ public final class Demo {
 
   static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Files.createDirectories(file.getParent());
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(temp, bytes);
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFile.write(file, bytes, AtomicFile.READABLE_BY_ALL);
   }
 
   private static void logTo(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.keys.KeyType;
@@ -23,12 +24,9 @@ import dev.graft.transport.MqttConnection;
 import dev.graft.transport.PublishListener;
 import dev.graft.transport.PublishSet;
 import dev.graft.transport.Publisher;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,10 +223,6 @@ final class Director {
   }
 
   private static String digest(String algorithm, byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(algorithm + " is required by every Java platform", e);
-    }
+    return Digests.hex(algorithm, bytes);
   }
 }

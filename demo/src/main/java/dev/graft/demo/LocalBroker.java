@@ -1,5 +1,6 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.tufclient.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +66,11 @@ final class LocalBroker implements AutoCloseable {
               "log_type warning",
               "log_type notice");
       Path configFile = directory.resolve("mosquitto.conf");
-      Path temp = directory.resolve("mosquitto.conf.tmp");
-      Files.write(temp, config, StandardCharsets.UTF_8);
-      Files.move(temp, configFile, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.write(
+          configFile,
+          (String.join(System.lineSeparator(), config) + System.lineSeparator())
+              .getBytes(StandardCharsets.UTF_8),
+          AtomicFile.READABLE_BY_ALL);
       Process process;
       try {
         process =

@@ -1,5 +1,6 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.tufclient.AtomicFile;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.Graft;
 import dev.graft.signer.Terminal;
@@ -10,7 +11,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -58,7 +58,7 @@ final class ReleaseEngineer {
     Files.createDirectories(passphraseFile.getParent());
     Path temp = passphraseFile.resolveSibling("passphrase.txt.tmp");
     writeOwnerOnly(temp, passphrase + "\n");
-    Files.move(temp, passphraseFile, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFile.moveInto(temp, passphraseFile);
     ReleaseEngineer engineer = new ReleaseEngineer(repository, passphrase);
     printed.addAll(engineer.graft("repo", "init", repository.toString(), passphraseOption()));
     return engineer;

@@ -1,11 +1,12 @@
 package dev.graft.pkcs11;
 
+import dev.graft.bundle.tufclient.PercentEncoding;
 import dev.graft.pkcs11.UriAttribute.Component;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The character classes of RFC 7512 section 2.3 and RFC 3986 percent-encoding: which characters a
- * value may hold as they are, and how Graft writes values.
+ * value may hold as they are, and how Graft writes values (with bundle's one percent-encoder).
  */
 final class PercentCoding {
   /** {@code pk11-res-avail}: reserved characters that are no delimiter inside a value. */
@@ -14,19 +15,11 @@ final class PercentCoding {
   /** {@code pk11-query-res-avail} beyond {@link #RES_AVAIL}. */
   private static final String QUERY_EXTRA = "/?|";
 
-  private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
-
   private PercentCoding() {}
 
   /** RFC 3986 {@code unreserved}. */
   static boolean isUnreserved(char c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || c == '-'
-        || c == '.'
-        || c == '_'
-        || c == '~';
+    return PercentEncoding.isUnreserved(c);
   }
 
   /** Whether a value in {@code component} may hold {@code c} unencoded ({@code pk11-pchar}, …). */
@@ -64,33 +57,18 @@ final class PercentCoding {
 
   /** UTF-8 bytes of a value, with everything outside the raw set as upper-case {@code %XX}. */
   static void encode(byte[] bytes, Component component, StringBuilder out) {
-    for (byte b : bytes) {
-      char c = (char) (b & 0xff);
-      if (c < 0x80 && writtenRaw(c, component)) {
-        out.append(c);
-      } else {
-        appendEscape(b, out);
-      }
-    }
+    PercentEncoding.encode(bytes, c -> c < 0x80 && writtenRaw((char) c, component), out);
   }
 
   /** Every byte as {@code %XX}: how Graft writes {@code id}, which is binary. */
   static void encodeEveryByte(byte[] bytes, StringBuilder out) {
-    for (byte b : bytes) {
-      appendEscape(b, out);
-    }
+    PercentEncoding.encode(bytes, c -> false, out);
   }
 
   /** The escapes of one character's UTF-8 encoding, for error messages that suggest them. */
   static String escapesOf(int codePoint) {
     StringBuilder out = new StringBuilder();
-    for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
-      appendEscape(b, out);
-    }
+    encodeEveryByte(new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8), out);
     return out.toString();
-  }
-
-  private static void appendEscape(byte b, StringBuilder out) {
-    out.append('%').append(HEX_DIGITS[(b >> 4) & 0xf]).append(HEX_DIGITS[b & 0xf]);
   }
 }

@@ -1,9 +1,9 @@
 package dev.graft.pkcs11;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.keys.TufKey;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPublicKey;
 import java.util.Base64;
@@ -130,11 +130,7 @@ public final class TokenCsr {
 
     TokenContentSigner(TokenEcdsaSigner key) {
       this.key = key;
-      try {
-        this.digest = MessageDigest.getInstance("SHA-256");
-      } catch (GeneralSecurityException e) {
-        throw new Pkcs11Exception("SHA-256 is required by every Java platform", e);
-      }
+      this.digest = Digests.newSha256();
       this.out =
           new OutputStream() {
             @Override

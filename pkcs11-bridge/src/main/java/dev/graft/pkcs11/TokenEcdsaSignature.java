@@ -1,5 +1,6 @@
 package dev.graft.pkcs11;
 
+import dev.graft.bundle.Digests;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.InvalidParameterException;
@@ -98,10 +99,6 @@ final class TokenEcdsaSignature extends SignatureSpi {
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new Pkcs11Exception("SHA-256 is required by every Java platform", e);
-    }
+    return Digests.newSha256();
   }
 }

@@ -28,6 +28,7 @@ import static dev.graft.pkcs11.Pkcs11Constants.CKO_PRIVATE_KEY;
 import static dev.graft.pkcs11.Pkcs11Constants.CKO_PUBLIC_KEY;
 import static dev.graft.pkcs11.Pkcs11Constants.CKO_SECRET_KEY;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.pkcs11.internal.Cryptoki;
@@ -35,7 +36,6 @@ import dev.graft.pkcs11.internal.KeyPairHandles;
 import dev.graft.pkcs11.internal.Mechanism;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
@@ -737,11 +737,7 @@ public final class TokenSession implements AutoCloseable {
   }
 
   static byte[] sha256(byte[] message) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(message);
-    } catch (GeneralSecurityException e) {
-      throw new Pkcs11Exception("SHA-256 is required by every Java platform", e);
-    }
+    return Digests.sha256(message);
   }
 
   private static boolean verifyWithJdk(ECPublicKey key, byte[] message, byte[] signature) {

@@ -1,19 +1,18 @@
 package dev.graft.transport;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.EndlessDataException;
 import dev.graft.bundle.HashMismatchException;
 import dev.graft.bundle.RepositoryException;
 import dev.graft.bundle.format.ChunkList;
+import dev.graft.bundle.tufclient.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
@@ -80,8 +79,7 @@ public final class ChunkFetcher {
       }
       DownloadReport report = fetchChunks(target.sha256(), list, new FileSink(file), listener);
       file.force(true);
-      Files.move(
-          part, destination, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.moveInto(part, destination);
       return report;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + part, e);
@@ -254,11 +252,7 @@ public final class ChunkFetcher {
   }
 
   private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return Digests.sha256(bytes);
   }
 
   /** A partial file: a chunk counts as held when the bytes at its offset already verify. */

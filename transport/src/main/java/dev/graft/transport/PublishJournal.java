@@ -1,5 +1,7 @@
 package dev.graft.transport;
 
+import dev.graft.bundle.Digests;
+import dev.graft.bundle.tufclient.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -7,13 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -105,12 +103,15 @@ final class PublishJournal implements AutoCloseable {
     try {
       out.close();
       List<String> header = Files.readAllLines(path, StandardCharsets.UTF_8).subList(0, 1);
-      Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
-      List<String> lines = new ArrayList<>(header);
-      lines.addAll(kept);
-      Files.write(temporary, lines, StandardCharsets.UTF_8);
-      Files.move(
-          temporary, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      StringBuilder lines = new StringBuilder();
+      for (String line : header) {
+        lines.append(line).append(System.lineSeparator());
+      }
+      for (String line : kept) {
+        lines.append(line).append(System.lineSeparator());
+      }
+      AtomicFile.write(
+          path, lines.toString().getBytes(StandardCharsets.UTF_8), AtomicFile.READABLE_BY_ALL);
       channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rewrite publish journal " + path, e);
@@ -118,13 +119,7 @@ final class PublishJournal implements AutoCloseable {
   }
 
   private static String key(String topic, byte[] payload) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload))
-          + " "
-          + topic;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return Digests.sha256Hex(payload) + " " + topic;
   }
 
   @Override

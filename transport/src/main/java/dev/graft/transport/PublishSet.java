@@ -1,9 +1,7 @@
 package dev.graft.transport;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.format.ChunkList;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -64,11 +62,7 @@ public record PublishSet(List<MetadataFile> metadata, List<TargetBlob> targets) 
 
     /** The lowercase hex SHA-256 of the file: the {@code {sha256}} level of its topics. */
     public String sha256() {
-      try {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every Java runtime has SHA-256", e);
-      }
+      return Digests.sha256Hex(bytes);
     }
 
     public ChunkList chunkList() {

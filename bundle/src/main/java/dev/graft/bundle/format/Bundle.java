@@ -1,11 +1,10 @@
 package dev.graft.bundle.format;
 
 import dev.graft.bundle.BundleFormatException;
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.JsonFormatException;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
@@ -179,10 +178,6 @@ public record Bundle(JsonObject manifest, byte[] manifestBytes, byte[] module) {
   }
 
   private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform provides SHA-256", e);
-    }
+    return Digests.sha256(data);
   }
 }

@@ -1,6 +1,7 @@
 package dev.graft.bundle.format;
 
 import dev.graft.bundle.BundleFormatException;
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.HashMismatchException;
 import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonArray;
@@ -10,7 +11,6 @@ import dev.graft.bundle.json.JsonParser;
 import dev.graft.bundle.json.JsonString;
 import dev.graft.bundle.json.JsonValue;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -173,10 +173,6 @@ public record ChunkList(int size, long length, List<String> sha256) {
   }
 
   private static MessageDigest sha256Digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return Digests.newSha256();
   }
 }

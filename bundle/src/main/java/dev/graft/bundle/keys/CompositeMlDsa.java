@@ -1,8 +1,7 @@
 package dev.graft.bundle.keys;
 
+import dev.graft.bundle.Digests;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * The composite signature {@code id-MLDSA65-Ed25519-SHA512} of the IETF LAMPS draft "Composite
@@ -43,12 +42,7 @@ public final class CompositeMlDsa {
 
   /** M' for a message and an empty application context. */
   public static byte[] messageRepresentative(byte[] message) {
-    byte[] digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-512").digest(message);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-512 is required by every Java platform", e);
-    }
+    byte[] digest = Digests.digest("SHA-512", message);
     byte[] out = new byte[PREFIX.length + LABEL.length + 1 + digest.length];
     System.arraycopy(PREFIX, 0, out, 0, PREFIX.length);
     System.arraycopy(LABEL, 0, out, PREFIX.length, LABEL.length);

@@ -1,11 +1,9 @@
 package dev.graft.bundle.keys;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.JsonFormatException;
 import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -43,11 +41,6 @@ public record TufKey(String keyType, String scheme, String publicValue, JsonObje
 
   /** The key id as TUF defines it: hex SHA-256 of the key object's canonical JSON. */
   public String keyId() {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(CanonicalJson.encode(json)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
+    return Digests.sha256Hex(CanonicalJson.encode(json));
   }
 }

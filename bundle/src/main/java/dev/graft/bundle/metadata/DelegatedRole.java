@@ -1,11 +1,8 @@
 package dev.graft.bundle.metadata;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.JsonFormatException;
 import dev.graft.bundle.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -94,12 +91,6 @@ public record DelegatedRole(
   }
 
   private static String sha256Hex(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
+    return Digests.sha256Hex(text);
   }
 }

@@ -1,5 +1,6 @@
 package dev.graft.bundle.tuf;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.EndlessDataException;
 import dev.graft.bundle.ExpiredMetadataException;
 import dev.graft.bundle.HashMismatchException;
@@ -27,7 +28,6 @@ import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.metadata.Targets;
 import dev.graft.bundle.metadata.Timestamp;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -623,12 +623,7 @@ public final class TufClient {
             case "sha512" -> "SHA-512";
             default -> throw HashMismatchException.unsupportedAlgorithm(what, hash.getKey());
           };
-      byte[] actual;
-      try {
-        actual = MessageDigest.getInstance(algorithm).digest(data);
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(algorithm + " is required by every Java platform", e);
-      }
+      byte[] actual = Digests.digest(algorithm, data);
       byte[] expected;
       try {
         expected = HexFormat.of().parseHex(hash.getValue());

@@ -1,12 +1,15 @@
 package dev.graft.bundle.tufclient;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntPredicate;
 
 /**
  * Turns names that come from untrusted metadata (role names, target paths) into URL path segments
  * and file names that cannot address anything but themselves. Every UTF-8 byte outside the RFC 3986
  * unreserved set ({@code A-Za-z0-9-._~}) is percent-encoded, which is what Python's {@code
  * urllib.parse.quote(name, safe="")} produces, so requests and file names match python-tuf's.
+ * {@link #encode(byte[], IntPredicate, StringBuilder)} is Graft's one percent-encoder, also used
+ * with other character sets (RFC 7512 PKCS#11 URIs in {@code pkcs11-bridge}).
  */
 public final class PercentEncoding {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -20,15 +23,24 @@ public final class PercentEncoding {
    */
   public static String segment(String name) {
     StringBuilder out = new StringBuilder(name.length() + 8);
-    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+    encode(name.getBytes(StandardCharsets.UTF_8), PercentEncoding::isUnreserved, out);
+    return out.toString();
+  }
+
+  /**
+   * Appends {@code bytes}, each byte for which {@code writtenRaw} holds as the character it is and
+   * every other byte as upper-case {@code %XX} (RFC 3986 section 2.1). {@code writtenRaw} sees the
+   * unsigned byte value, 0 to 255.
+   */
+  public static void encode(byte[] bytes, IntPredicate writtenRaw, StringBuilder out) {
+    for (byte b : bytes) {
       int c = b & 0xff;
-      if (isUnreserved(c)) {
+      if (writtenRaw.test(c)) {
         out.append((char) c);
       } else {
         out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
       }
     }
-    return out.toString();
   }
 
   /**
@@ -80,7 +92,8 @@ public final class PercentEncoding {
     return encoded;
   }
 
-  private static boolean isUnreserved(int c) {
+  /** RFC 3986 {@code unreserved}: {@code A-Za-z0-9-._~}. */
+  public static boolean isUnreserved(int c) {
     return (c >= 'A' && c <= 'Z')
         || (c >= 'a' && c <= 'z')
         || (c >= '0' && c <= '9')

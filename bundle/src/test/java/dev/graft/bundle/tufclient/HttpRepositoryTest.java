@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import dev.graft.bundle.EndlessDataException;
 import dev.graft.bundle.RepositoryException;
+import dev.graft.bundle.testing.RecordingServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

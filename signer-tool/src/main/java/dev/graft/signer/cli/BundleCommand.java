@@ -6,6 +6,7 @@ import dev.graft.bundle.format.BundleReader;
 import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.PrettyJson;
+import dev.graft.bundle.tufclient.AtomicFile;
 import dev.graft.policies.GrantException;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.ManifestException;
@@ -19,12 +20,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -163,29 +161,12 @@ public final class BundleCommand implements Runnable {
     /** Writes a new file in one step; readers never see half a bundle. */
     private static void write(Path target, byte[] bytes, boolean replace) {
       try {
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path temp = Files.createTempFile(parent, ".graft-bundle-", ".tmp");
-        try {
-          Files.write(temp, bytes);
-          Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-          if (replace) {
-            try {
-              Files.move(
-                  temp,
-                  target,
-                  StandardCopyOption.ATOMIC_MOVE,
-                  StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-              Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-          } else {
-            // A hard link fails if the name exists, so a file created since the check above is
-            // not replaced either.
-            Files.createLink(target, temp);
-          }
-        } finally {
-          Files.deleteIfExists(temp);
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        if (replace) {
+          AtomicFile.write(target, bytes, AtomicFile.READABLE_BY_ALL);
+        } else {
+          // Fails if the name exists, so a file created since the check above is not replaced.
+          AtomicFile.create(target, bytes, AtomicFile.READABLE_BY_ALL);
         }
       } catch (FileAlreadyExistsException e) {
         throw new CliException(

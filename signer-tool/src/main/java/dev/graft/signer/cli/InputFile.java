@@ -1,5 +1,6 @@
 package dev.graft.signer.cli;
 
+import dev.graft.bundle.Digests;
 import dev.graft.signer.CliException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,9 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Reads the files a command is given, holding each to a size cap before its bytes are kept: a
@@ -45,11 +43,7 @@ final class InputFile {
 
   /** Lowercase hex digest; the algorithms used here (SHA-256, SHA-512) are in every JDK. */
   static String hex(String algorithm, byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(algorithm + " is required by every Java platform", e);
-    }
+    return Digests.hex(algorithm, bytes);
   }
 
   static String sha256(byte[] bytes) {

@@ -1,5 +1,6 @@
 package dev.graft.signer.keys;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.TrustException;
 import dev.graft.bundle.json.CanonicalJson;
 import dev.graft.bundle.json.JsonObject;
@@ -305,12 +306,7 @@ public final class KeyBackup {
 
   /** Lower-case hex of the SHA-256 of the canonical JSON, as ASCII bytes. */
   private static byte[] checksum(JsonObject body) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(CanonicalJson.encode(body));
-      return HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    return Digests.sha256Hex(CanonicalJson.encode(body)).getBytes(StandardCharsets.US_ASCII);
   }
 
   private static Kind kindOf(String word, String name) {

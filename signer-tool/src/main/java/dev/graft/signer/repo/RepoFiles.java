@@ -1,17 +1,13 @@
 package dev.graft.signer.repo;
 
+import dev.graft.bundle.Digests;
+import dev.graft.bundle.tufclient.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /** File access for the repository: bounded reads and writes that replace a file atomically. */
@@ -51,31 +47,8 @@ final class RepoFiles {
    */
   static void writeAtomically(Path file, byte[] bytes, boolean secret) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path temp =
-          secret
-              ? Files.createTempFile(
-                  parent,
-                  ".graft-",
-                  ".tmp",
-                  PosixFilePermissions.asFileAttribute(
-                      PosixFilePermissions.fromString("rw-------")))
-              : Files.createTempFile(parent, ".graft-", ".tmp");
-      try {
-        Files.write(temp, bytes);
-        if (!secret) {
-          Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-        }
-        try {
-          Files.move(
-              temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      AtomicFile.write(file, bytes, secret ? AtomicFile.OWNER_ONLY : AtomicFile.READABLE_BY_ALL);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -90,10 +63,6 @@ final class RepoFiles {
   }
 
   static String hex(String algorithm, byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(algorithm + " is required by every Java platform", e);
-    }
+    return Digests.hex(algorithm, bytes);
   }
 }

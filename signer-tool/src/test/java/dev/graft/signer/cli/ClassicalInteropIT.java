@@ -129,9 +129,9 @@ class ClassicalInteropIT {
   void graftTufClient_downloadsTheReleaseOverHttp() throws Exception {
     Path launcher = ROOT_DIR.resolve("bin/graft-tuf-client");
     assumeTrue(
-        hasJar(ROOT_DIR.resolve("bundle/target"), "bundle-"),
-        "*** bin/graft-tuf-client needs bundle/target/bundle-*.jar and bundle/target/lib: run"
-            + " ./mvnw -q -DskipTests package -pl bundle first ***");
+        hasJar(ROOT_DIR.resolve("tuf-cli/target"), "tuf-cli-"),
+        "*** bin/graft-tuf-client needs tuf-cli/target/tuf-cli-*.jar and tuf-cli/target/lib: run"
+            + " ./mvnw -q -DskipTests package -pl tuf-cli -am first ***");
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
     Path metadataDir = temp.resolve("client-metadata");
     Path targetDir = temp.resolve("client-targets");

@@ -1,10 +1,14 @@
-package dev.graft.bundle.tufclient;
+package dev.graft.tufcli;
 
 import dev.graft.bundle.TrustException;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tuf.Limits;
 import dev.graft.bundle.tuf.TufClient;
-import dev.graft.bundle.tufclient.CommandLine.UsageException;
+import dev.graft.bundle.tufclient.AtomicFile;
+import dev.graft.bundle.tufclient.FileTrustedStore;
+import dev.graft.bundle.tufclient.HttpRepository;
+import dev.graft.bundle.tufclient.PercentEncoding;
+import dev.graft.tufcli.CommandLine.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -131,7 +135,7 @@ public final class TufClientCli {
     try {
       // The temporary file lives in the metadata directory, so nothing unverified or partial is
       // ever visible in the target directory.
-      AtomicFile.replace(destination, metadataDir, bytes, AtomicFile.FULL_WRITE);
+      AtomicFile.replace(destination, metadataDir, bytes);
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException(
           "cannot move the verified download into "

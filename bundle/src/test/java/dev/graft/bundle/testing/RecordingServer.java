@@ -1,4 +1,4 @@
-package dev.graft.bundle.tufclient;
+package dev.graft.bundle.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -24,15 +24,15 @@ import java.util.concurrent.TimeUnit;
  * {@link InMemoryRepository} the way a static TUF repository is served ({@code /metadata/...},
  * {@code /targets/...}, names percent-decoded), or run handlers a test supplies.
  */
-final class RecordingServer implements AutoCloseable {
+public final class RecordingServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<String> requests = new ArrayList<>();
 
   /** Released on close, so handlers that stall on purpose end with the test. */
-  final CountDownLatch released = new CountDownLatch(1);
+  public final CountDownLatch released = new CountDownLatch(1);
 
-  RecordingServer() {
+  public RecordingServer() {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
@@ -43,7 +43,7 @@ final class RecordingServer implements AutoCloseable {
   }
 
   /** A server that serves the repository under {@code /metadata/} and {@code /targets/}. */
-  static RecordingServer serving(InMemoryRepository repository) {
+  public static RecordingServer serving(InMemoryRepository repository) {
     RecordingServer server = new RecordingServer();
     server.handle(
         "/metadata/",
@@ -64,7 +64,7 @@ final class RecordingServer implements AutoCloseable {
     return server;
   }
 
-  void handle(String context, HttpHandler handler) {
+  public void handle(String context, HttpHandler handler) {
     server.createContext(
         context,
         exchange -> {
@@ -77,23 +77,23 @@ final class RecordingServer implements AutoCloseable {
         });
   }
 
-  String url(String rawPath) {
+  public String url(String rawPath) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + rawPath;
   }
 
-  List<String> requests() {
+  public List<String> requests() {
     synchronized (requests) {
       return List.copyOf(requests);
     }
   }
 
-  void clearRequests() {
+  public void clearRequests() {
     synchronized (requests) {
       requests.clear();
     }
   }
 
-  static void respond(HttpExchange exchange, Optional<byte[]> body) throws IOException {
+  public static void respond(HttpExchange exchange, Optional<byte[]> body) throws IOException {
     if (body.isEmpty()) {
       exchange.sendResponseHeaders(404, -1);
       return;
@@ -109,7 +109,7 @@ final class RecordingServer implements AutoCloseable {
   }
 
   /** Strict percent-decoding: only {@code %XX}, never {@code +} as a space. */
-  static String decode(String raw) {
+  public static String decode(String raw) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);

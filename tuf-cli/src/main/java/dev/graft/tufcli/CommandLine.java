@@ -1,4 +1,4 @@
-package dev.graft.bundle.tufclient;
+package dev.graft.tufcli;
 
 import java.util.ArrayList;
 import java.util.List;

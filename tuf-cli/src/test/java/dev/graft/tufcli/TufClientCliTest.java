@@ -1,8 +1,10 @@
-package dev.graft.bundle.tufclient;
+package dev.graft.tufcli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.graft.bundle.testing.RecordingServer;
 import dev.graft.bundle.testing.RepositoryFixture;
+import dev.graft.bundle.tufclient.PercentEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,8 +1,9 @@
-package dev.graft.bundle.tufclient;
+package dev.graft.tufcli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.graft.bundle.testing.RecordingServer;
 import dev.graft.bundle.testing.RepositoryFixture;
 import java.io.File;
 import java.io.IOException;
