@@ -1,5 +1,6 @@
 package dev.graft.signer.cli;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.JsonFormatException;
 import dev.graft.bundle.json.JsonObject;
 import dev.graft.bundle.json.JsonParser;
@@ -10,6 +11,7 @@ import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Signature;
 import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
+import dev.graft.bundle.tufclient.AtomicFile;
 import dev.graft.pkcs11.SecretSource;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.CliException;
@@ -22,12 +24,8 @@ import dev.graft.signer.repo.Staging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -424,31 +422,15 @@ public final class SignCommand implements Runnable {
    * transfer medium): the other machine never reads half a file.
    */
   private static void write(Path file, byte[] bytes) {
-    Path parent = file.toAbsolutePath().getParent();
     try {
-      Files.createDirectories(parent);
-      Path temp = Files.createTempFile(parent, ".graft-sign-", ".tmp");
-      try {
-        Files.write(temp, bytes);
-        try {
-          Files.move(
-              temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      AtomicFile.write(file, bytes);
     } catch (IOException e) {
       throw new CliException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform provides SHA-256", e);
-    }
+    return Digests.sha256Hex(bytes);
   }
 }

@@ -1,21 +1,18 @@
 package dev.graft.gateway.runtime;
 
 import com.dylibso.chicory.compiler.Cache;
+import dev.graft.bundle.Digests;
+import dev.graft.bundle.tufclient.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
@@ -137,39 +134,13 @@ public final class AuthenticatedDiskCache {
     if (content.length > MAX_ENTRY_BYTES) {
       throw new IOException("entry of " + content.length + " bytes is above the cache's limit");
     }
-    Path file = fileFor(name);
-    Path temp = Files.createTempFile(directory, ".entry-", ".part");
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer =
-            ByteBuffer.allocate(MAGIC.length + TAG_BYTES + content.length)
-                .put(MAGIC)
-                .put(tag(name, content))
-                .put(content)
-                .flip();
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("cache directory does not support atomic rename: " + directory, e);
-      }
-      forceDirectory();
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
-  /** Makes the rename durable; not every platform can open a directory, which is then skipped. */
-  private void forceDirectory() {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // The entry is written; only its durability across a power cut is not guaranteed.
-    }
+    byte[] entry =
+        ByteBuffer.allocate(MAGIC.length + TAG_BYTES + content.length)
+            .put(MAGIC)
+            .put(tag(name, content))
+            .put(content)
+            .array();
+    AtomicFile.write(fileFor(name), entry);
   }
 
   /**
@@ -199,13 +170,7 @@ public final class AuthenticatedDiskCache {
 
   /** The entry's file: named by a hash of its name, so no name can reach outside the directory. */
   Path fileFor(String name) {
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      return directory.resolve(HexFormat.of().formatHex(hash) + ".cc");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every JDK provides SHA-256", e);
-    }
+    return directory.resolve(Digests.sha256Hex(name) + ".cc");
   }
 
   private byte[] tag(String name, byte[] content) {

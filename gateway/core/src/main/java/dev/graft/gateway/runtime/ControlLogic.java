@@ -13,13 +13,12 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
+import dev.graft.bundle.Digests;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.AbiLimits;
 import dev.graft.policies.abi.AbiValidator;
 import dev.graft.policies.abi.ModuleShape;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -300,11 +299,7 @@ public final class ControlLogic implements AutoCloseable {
   }
 
   private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK provides SHA-256", e);
-    }
+    return Digests.sha256(bytes);
   }
 
   private ExecutorService newWorker() {
