@@ -44,7 +44,7 @@ class InspectTest {
         .contains("boiler-control 1.0.0 (ABI graft/1)")
         .contains("sha256 " + sha256(bundle))
         .contains("sha256 " + sha256(Examples.wasm("boiler-control-1.0")))
-        .contains("every 100 ms, budget 2000 µs; memory 2 pages")
+        .contains("every 100 ms, budget 5000 µs; memory 2 pages")
         .contains("graft_tick", "memory")
         .contains("graft.point_get")
         .containsPattern("in +temp +boiler-plc +modbus input_register 0 int16")
