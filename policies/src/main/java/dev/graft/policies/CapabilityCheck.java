@@ -52,10 +52,9 @@ public sealed interface CapabilityCheck {
                     + ")"));
         continue;
       }
-      if (point.modbus() != null) {
-        modbus(point, point.modbus(), device, grant, violations);
-      } else if (point.coap() != null) {
-        coap(point, point.coap(), device, grant, violations);
+      switch (point) {
+        case Point.Modbus modbus -> modbus(modbus, device, grant, violations);
+        case Point.Coap coap -> coap(coap, device, grant, violations);
       }
     }
     conditions(manifest, grant, violations);
@@ -120,8 +119,8 @@ public sealed interface CapabilityCheck {
     }
   }
 
-  private static void modbus(
-      Point point, ModbusPoint modbus, Device device, Grant grant, List<Violation> out) {
+  private static void modbus(Point.Modbus point, Device device, Grant grant, List<Violation> out) {
+    ModbusPoint modbus = point.modbus();
     ModbusTable table = modbus.table();
     String verb = point.dir() == Direction.IN ? "reads" : "writes";
     String what =
@@ -255,8 +254,8 @@ public sealed interface CapabilityCheck {
             .collect(Collectors.joining(", "));
   }
 
-  private static void coap(
-      Point point, CoapPoint coap, Device device, Grant grant, List<Violation> out) {
+  private static void coap(Point.Coap point, Device device, Grant grant, List<Violation> out) {
+    CoapPoint coap = point.coap();
     String what =
         "point '"
             + point.name()

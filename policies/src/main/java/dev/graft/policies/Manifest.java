@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 
@@ -128,21 +127,23 @@ public record Manifest(
     }
   }
 
-  /** One field point; exactly one of {@code modbus} and {@code coap} is present. */
-  public record Point(
-      String name,
-      Direction dir,
-      String device,
-      @Nullable ModbusPoint modbus,
-      @Nullable CoapPoint coap) {
+  /**
+   * One field point: a Modbus register (or registers) or a CoAP resource on a named device. Sealed,
+   * so a caller branches with a {@code switch} and a new kind of point breaks the build, not a
+   * device write.
+   */
+  public sealed interface Point {
+    String name();
 
-    public Optional<ModbusPoint> modbusPoint() {
-      return Optional.ofNullable(modbus);
-    }
+    Direction dir();
 
-    public Optional<CoapPoint> coapPoint() {
-      return Optional.ofNullable(coap);
-    }
+    String device();
+
+    /** A point read or written over Modbus. */
+    record Modbus(String name, Direction dir, String device, ModbusPoint modbus) implements Point {}
+
+    /** A point read or written over CoAP. */
+    record Coap(String name, Direction dir, String device, CoapPoint coap) implements Point {}
   }
 
   /**
@@ -259,15 +260,12 @@ public record Manifest(
     if (hasModbus == hasCoap) {
       throw members.fail("a point needs exactly one of 'modbus' and 'coap'");
     }
-    ModbusPoint modbus = null;
-    CoapPoint coap = null;
-    if (hasModbus) {
-      modbus = modbus(members.object("modbus"), dir);
-    } else {
-      coap = coap(members.object("coap"), dir);
-    }
+    Point point =
+        hasModbus
+            ? new Point.Modbus(name, dir, device, modbus(members.object("modbus"), dir))
+            : new Point.Coap(name, dir, device, coap(members.object("coap"), dir));
     members.done();
-    return new Point(name, dir, device, modbus, coap);
+    return point;
   }
 
   private static ModbusPoint modbus(Members members, Direction dir) {

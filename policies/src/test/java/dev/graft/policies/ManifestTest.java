@@ -52,11 +52,11 @@ class ManifestTest {
     Manifest.Point temp = manifest.points().get(0);
     assertThat(temp.dir()).isEqualTo(Direction.IN);
     assertThat(temp.device()).isEqualTo("boiler-plc");
-    assertThat(temp.modbus())
+    assertThat(modbus(temp))
         .isEqualTo(
             new Manifest.ModbusPoint(
                 ModbusTable.INPUT_REGISTER, 0, ValueType.INT16, new BigDecimal("0.1")));
-    assertThat(temp.coapPoint()).isEmpty();
+    assertThat(temp).isInstanceOf(Manifest.Point.Modbus.class);
   }
 
   @Test
@@ -65,13 +65,13 @@ class ManifestTest {
 
     assertThat(manifest.saveEveryTicks()).isEqualTo(100);
     // the coil point names no type and no scale; the CoAP input names no method
-    Manifest.ModbusPoint burner = manifest.points().get(2).modbusPoint().orElseThrow();
+    Manifest.ModbusPoint burner = modbus(manifest.points().get(2));
     assertThat(burner.type()).isEqualTo(ValueType.BOOL);
     assertThat(burner.scale()).isEqualTo(BigDecimal.ONE);
-    Manifest.ModbusPoint temp = manifest.points().get(0).modbusPoint().orElseThrow();
+    Manifest.ModbusPoint temp = modbus(manifest.points().get(0));
     assertThat(temp.offset()).isEqualTo(BigDecimal.ZERO);
     assertThat(temp.wordOrder()).isEqualTo(WordOrder.BIG);
-    assertThat(manifest.points().get(1).coap())
+    assertThat(coap(manifest.points().get(1)))
         .isEqualTo(new Manifest.CoapPoint("/setpoint", CoapMethod.GET));
   }
 
@@ -105,8 +105,7 @@ class ManifestTest {
             "\"dir\": \"in\",  \"device\": \"thermostat\"",
             "\"dir\": \"out\", \"device\": \"thermostat\"");
 
-    assertThat(manifest.points().get(1).coapPoint().orElseThrow().method())
-        .isEqualTo(CoapMethod.PUT);
+    assertThat(coap(manifest.points().get(1)).method()).isEqualTo(CoapMethod.PUT);
   }
 
   @Test
@@ -331,7 +330,7 @@ class ManifestTest {
             "\"type\": \"float32\", \"scale\": 0.1, \"offset\": -40.5,"
                 + " \"word_order\": \"little\"");
 
-    Manifest.ModbusPoint temp = manifest.points().get(0).modbusPoint().orElseThrow();
+    Manifest.ModbusPoint temp = modbus(manifest.points().get(0));
     assertThat(temp.offset()).isEqualByComparingTo("-40.5");
     assertThat(temp.wordOrder()).isEqualTo(WordOrder.LITTLE);
   }
@@ -370,5 +369,15 @@ class ManifestTest {
                 "{\"table\": \"coil\", \"address\": 3, \"offset\": 1}"))
         .isInstanceOf(ManifestException.class)
         .hasMessageEndingWith("points[2].modbus.offset: a bool point has no offset");
+  }
+
+  private static Manifest.ModbusPoint modbus(Manifest.Point point) {
+    assertThat(point).isInstanceOf(Manifest.Point.Modbus.class);
+    return ((Manifest.Point.Modbus) point).modbus();
+  }
+
+  private static Manifest.CoapPoint coap(Manifest.Point point) {
+    assertThat(point).isInstanceOf(Manifest.Point.Coap.class);
+    return ((Manifest.Point.Coap) point).coap();
   }
 }

@@ -252,27 +252,27 @@ public final class InspectCommand implements Runnable {
             .put("name", point.name())
             .put("dir", point.dir().wire())
             .put("device", point.device());
-    Manifest.ModbusPoint modbus = point.modbus();
-    if (modbus != null) {
-      json.put(
-          "modbus",
-          JsonObject.builder()
-              .put("table", modbus.table().wire())
-              .put("address", modbus.address())
-              .put("type", modbus.type().wire())
-              .put("scale", new JsonDecimal(modbus.scale()))
-              .put("offset", new JsonDecimal(modbus.offset()))
-              .put("word_order", modbus.wordOrder().wire())
-              .build());
-    }
-    Manifest.CoapPoint coap = point.coap();
-    if (coap != null) {
-      json.put(
-          "coap",
-          JsonObject.builder()
-              .put("path", coap.path())
-              .put("method", coap.method().wire())
-              .build());
+    switch (point) {
+      case Manifest.Point.Modbus p -> {
+        Manifest.ModbusPoint modbus = p.modbus();
+        json.put(
+            "modbus",
+            JsonObject.builder()
+                .put("table", modbus.table().wire())
+                .put("address", modbus.address())
+                .put("type", modbus.type().wire())
+                .put("scale", new JsonDecimal(modbus.scale()))
+                .put("offset", new JsonDecimal(modbus.offset()))
+                .put("word_order", modbus.wordOrder().wire())
+                .build());
+      }
+      case Manifest.Point.Coap p ->
+          json.put(
+              "coap",
+              JsonObject.builder()
+                  .put("path", p.coap().path())
+                  .put("method", p.coap().method().wire())
+                  .build());
     }
     return json.build();
   }

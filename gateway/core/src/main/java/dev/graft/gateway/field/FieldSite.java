@@ -110,20 +110,21 @@ public final class FieldSite implements AutoCloseable {
     for (int i = 0; i < points.size(); i++) {
       Manifest.Point point = points.get(i);
       DeviceLink link = link(point.device(), "point '" + point.name() + "'");
-      ModbusPoint modbus = point.modbus();
-      Manifest.CoapPoint coap = point.coap();
       if (point.dir() == Manifest.Direction.IN) {
         InputCell cell =
-            modbus != null
-                ? InputCell.modbus(modbus)
-                : InputCell.coap(Objects.requireNonNull(coap).path());
+            switch (point) {
+              case Manifest.Point.Modbus modbus -> InputCell.modbus(modbus.modbus());
+              case Manifest.Point.Coap coap -> InputCell.coap(coap.coap().path());
+            };
         inputs[i] = cell;
         attach.add(() -> link.addInput(cell));
       } else {
         Grant.Target target =
-            modbus != null
-                ? new Grant.Target.Register(modbus.table(), modbus.address())
-                : new Grant.Target.Resource(Objects.requireNonNull(coap).path());
+            switch (point) {
+              case Manifest.Point.Modbus modbus ->
+                  new Grant.Target.Register(modbus.modbus().table(), modbus.modbus().address());
+              case Manifest.Point.Coap coap -> new Grant.Target.Resource(coap.coap().path());
+            };
         Grant.Output rule =
             grant
                 .output(point.device(), target)
@@ -426,8 +427,10 @@ public final class FieldSite implements AutoCloseable {
     }
 
     private double toModule(int index, double raw) {
-      ModbusPoint point = manifest.points().get(index).modbus();
-      return point == null ? raw : RegisterCodec.fromRaw(point, raw);
+      return switch (manifest.points().get(index)) {
+        case Manifest.Point.Modbus point -> RegisterCodec.fromRaw(point.modbus(), raw);
+        case Manifest.Point.Coap point -> raw;
+      };
     }
 
     @Override
@@ -443,8 +446,11 @@ public final class FieldSite implements AutoCloseable {
           continue;
         }
         double value = entry.getValue();
-        ModbusPoint point = manifest.points().get(index).modbus();
-        double raw = point == null ? value : RegisterCodec.toRaw(point, value);
+        double raw =
+            switch (manifest.points().get(index)) {
+              case Manifest.Point.Modbus point -> RegisterCodec.toRaw(point.modbus(), value);
+              case Manifest.Point.Coap point -> value;
+            };
         if (!Double.isFinite(raw) || !channel.inRange(raw)) {
           // the runtime refuses these in point_set already; never clamp, never write
           refused.incrementAndGet();

@@ -13,6 +13,7 @@ import com.digitalpetri.modbus.pdu.WriteSingleCoilRequest;
 import com.digitalpetri.modbus.pdu.WriteSingleRegisterRequest;
 import com.digitalpetri.modbus.tcp.client.NettyTcpClientTransport;
 import dev.graft.policies.Grant;
+import dev.graft.policies.Manifest;
 import dev.graft.policies.Manifest.ModbusPoint;
 import dev.graft.policies.ModbusTable;
 import java.lang.System.Logger.Level;
@@ -187,7 +188,11 @@ final class ModbusLink extends DeviceLink {
 
   @Override
   protected boolean write(OutputChannel channel, OutputChannel.Setting setting) throws LinkDown {
-    ModbusPoint point = Objects.requireNonNull(setting.modbus(), "not a Modbus output");
+    ModbusPoint point =
+        switch (setting.point()) {
+          case Manifest.Point.Modbus modbus -> modbus.modbus();
+          case Manifest.Point.Coap coap -> throw new IllegalStateException("not a Modbus output");
+        };
     int[] words = RegisterCodec.encode(point, setting.raw());
     try {
       if (point.table() == ModbusTable.COIL) {

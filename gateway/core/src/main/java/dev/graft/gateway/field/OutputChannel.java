@@ -3,7 +3,6 @@ package dev.graft.gateway.field;
 import dev.graft.policies.CoapMethod;
 import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
-import dev.graft.policies.Manifest.ModbusPoint;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,14 +20,12 @@ final class OutputChannel {
    * a new value with an old encoding or the other way round.
    */
   record Setting(double raw, Manifest.Point point) {
-    @Nullable ModbusPoint modbus() {
-      return point.modbus();
-    }
-
     /** The method a CoAP resource is written with, as its manifest declares it. */
     CoapMethod coapMethod() {
-      Manifest.CoapPoint coap = point.coap();
-      return coap == null ? CoapMethod.PUT : coap.method();
+      return switch (point) {
+        case Manifest.Point.Coap coap -> coap.coap().method();
+        case Manifest.Point.Modbus modbus -> CoapMethod.PUT;
+      };
     }
   }
 
@@ -108,9 +105,9 @@ final class OutputChannel {
     if (current == null) {
       return false;
     }
-    ModbusPoint modbus = next.modbus();
     double raw = current.raw();
-    if (modbus != null && !RegisterCodec.holds(modbus, raw)) {
+    if (next instanceof Manifest.Point.Modbus modbus
+        && !RegisterCodec.holds(modbus.modbus(), raw)) {
       raw = rule.safe().doubleValue();
     }
     return set(raw);

@@ -121,22 +121,22 @@ final class GraftImports {
       if (point.dir() != Manifest.Direction.OUT) {
         continue;
       }
-      Manifest.ModbusPoint modbus = point.modbus();
-      Manifest.CoapPoint coap = point.coap();
       Grant.Target target;
       BigDecimal scale;
       BigDecimal offset = BigDecimal.ZERO;
       Manifest.ValueType type = null;
-      if (modbus != null) {
-        target = new Grant.Target.Register(modbus.table(), modbus.address());
-        scale = modbus.scale();
-        offset = modbus.offset();
-        type = modbus.table() == ModbusTable.COIL ? Manifest.ValueType.BOOL : modbus.type();
-      } else if (coap != null) {
-        target = new Grant.Target.Resource(coap.path());
-        scale = BigDecimal.ONE;
-      } else {
-        continue;
+      switch (point) {
+        case Manifest.Point.Modbus m -> {
+          Manifest.ModbusPoint modbus = m.modbus();
+          target = new Grant.Target.Register(modbus.table(), modbus.address());
+          scale = modbus.scale();
+          offset = modbus.offset();
+          type = modbus.table() == ModbusTable.COIL ? Manifest.ValueType.BOOL : modbus.type();
+        }
+        case Manifest.Point.Coap coap -> {
+          target = new Grant.Target.Resource(coap.coap().path());
+          scale = BigDecimal.ONE;
+        }
       }
       final Manifest.ValueType pointType = type;
       final BigDecimal pointScale = scale;
