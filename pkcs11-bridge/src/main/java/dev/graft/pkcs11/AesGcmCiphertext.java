@@ -7,7 +7,7 @@ import java.util.Arrays;
  * ciphertext followed by its 16-byte tag. {@link #encoded()} is {@code iv ‖ ciphertext ‖ tag}, the
  * form to store.
  */
-public final class AesGcmCiphertext {
+final class AesGcmCiphertext {
   public static final int IV_BYTES = 12;
   public static final int TAG_BYTES = 16;
 

@@ -1,10 +1,12 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_CLASS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_ID;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_KEY_TYPE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_LABEL;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_CLASS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_ID;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_KEY_TYPE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_LABEL;
 
+import dev.graft.pkcs11.internal.Attribute;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -71,7 +73,7 @@ public final class ObjectQuery {
   }
 
   /** The search template for {@code C_FindObjectsInit}. */
-  public List<Attribute> template() {
+  List<Attribute> template() {
     List<Attribute> template = new ArrayList<>();
     if (objectClass != null) {
       template.add(Attribute.of(CKA_CLASS, objectClass.longValue()));

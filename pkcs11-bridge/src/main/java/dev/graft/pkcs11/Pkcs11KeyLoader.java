@@ -1,6 +1,8 @@
 package dev.graft.pkcs11;
 
 import dev.graft.bundle.keys.Signer;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,9 @@
 package dev.graft.pkcs11;
 
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import dev.graft.pkcs11.internal.Cryptoki;
+import dev.graft.pkcs11.internal.LibraryDescription;
 import dev.graft.pkcs11.internal.ModuleRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +49,7 @@ public final class Pkcs11Module implements AutoCloseable {
     return path;
   }
 
-  public LibraryDescription description() {
+  LibraryDescription description() {
     return cryptoki().describe();
   }
 

@@ -1,5 +1,7 @@
 package dev.graft.pkcs11;
 
+import dev.graft.pkcs11.internal.MechanismCapabilities;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import dev.graft.pkcs11.internal.TokenDescription;
 import java.util.Arrays;
 import java.util.Optional;
@@ -94,7 +96,7 @@ public final class Token {
   }
 
   /** Key sizes and {@code CKF_*} flags for a mechanism, or empty when the token lacks it. */
-  public Optional<MechanismCapabilities> capabilities(long mechanism) {
+  Optional<MechanismCapabilities> capabilities(long mechanism) {
     return module.cryptoki().mechanismCapabilities(slot, mechanism);
   }
 

@@ -1,15 +1,17 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_EXTRACTABLE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_SENSITIVE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_AES;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_EC_EDWARDS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_AES_GCM;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EDDSA;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_SECRET_KEY;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_EXTRACTABLE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_SENSITIVE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_AES;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_EC_EDWARDS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_AES_GCM;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EDDSA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_SECRET_KEY;
 
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.TufKey;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;

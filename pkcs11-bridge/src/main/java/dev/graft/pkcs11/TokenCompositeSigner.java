@@ -3,6 +3,7 @@ package dev.graft.pkcs11;
 import dev.graft.bundle.keys.CompositeMlDsa;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.crypto.CryptoException;

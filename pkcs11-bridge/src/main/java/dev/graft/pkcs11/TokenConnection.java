@@ -1,6 +1,7 @@
 package dev.graft.pkcs11;
 
 import dev.graft.bundle.keys.Signer;
+import dev.graft.pkcs11.internal.CkrException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

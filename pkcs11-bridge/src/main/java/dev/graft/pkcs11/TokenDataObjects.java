@@ -1,14 +1,15 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_APPLICATION;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_CLASS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_LABEL;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_MODIFIABLE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_PRIVATE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_TOKEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_VALUE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_DATA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_APPLICATION;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_CLASS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_LABEL;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_MODIFIABLE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_PRIVATE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_TOKEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_VALUE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_DATA;
 
+import dev.graft.pkcs11.internal.Attribute;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

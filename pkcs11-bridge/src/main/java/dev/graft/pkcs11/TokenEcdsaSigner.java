@@ -3,6 +3,7 @@ package dev.graft.pkcs11;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 
 /**
  * Signs with an ECDSA P-256 private key that never leaves its token: the host hashes the message

@@ -3,6 +3,7 @@ package dev.graft.pkcs11;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 
 /**
  * Signs with an Ed25519 private key that never leaves its token ({@code CKM_EDDSA}, pure Ed25519,
@@ -11,7 +12,7 @@ import dev.graft.bundle.keys.TufKey;
  * representative; token-held keys for whole TUF files are ECDSA ({@code trust.md}). Longer messages
  * are refused here with a clear error rather than left for the token to fail on.
  */
-public final class TokenEd25519Signer implements Signer {
+final class TokenEd25519Signer implements Signer {
   /** The longest message signed, the limit of SoftHSM2's one-shot {@code CKM_EDDSA}. */
   public static final int MAX_MESSAGE_BYTES = 1024;
 

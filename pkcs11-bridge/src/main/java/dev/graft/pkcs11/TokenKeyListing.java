@@ -1,13 +1,14 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_KEY_TYPE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_EC;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_EC_EDWARDS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_ML_DSA;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_PRIVATE_KEY;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_KEY_TYPE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_EC;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_EC_EDWARDS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_ML_DSA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_PRIVATE_KEY;
 
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.TufKey;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

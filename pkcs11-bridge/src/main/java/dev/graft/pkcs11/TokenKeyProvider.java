@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@code Signature} object sees the providers installed when it was created: install this one
  * (or make the {@link TokenPrivateKey}, which does) before {@code Signature.getInstance}.
  */
-public final class TokenKeyProvider extends Provider {
+final class TokenKeyProvider extends Provider {
   private static final long serialVersionUID = 1L;
 
   /** The provider's name, for {@code Signature.getInstance(algorithm, NAME)}. */

@@ -1,39 +1,43 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_CLASS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_DECRYPT;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_EC_PARAMS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_EC_POINT;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_ENCRYPT;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_EXTRACTABLE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_ID;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_KEY_TYPE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_LABEL;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_PRIVATE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_SENSITIVE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_SIGN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_TOKEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_VALUE_LEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_VERIFY;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_AES;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_EC;
-import static dev.graft.pkcs11.Pkcs11Constants.CKK_EC_EDWARDS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_AES_GCM;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_AES_KEY_GEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_ECDSA;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EC_EDWARDS_KEY_PAIR_GEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EC_KEY_PAIR_GEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EDDSA;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_PRIVATE_KEY;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_PUBLIC_KEY;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_SECRET_KEY;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_CLASS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_DECRYPT;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_EC_PARAMS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_EC_POINT;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_ENCRYPT;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_EXTRACTABLE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_ID;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_KEY_TYPE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_LABEL;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_PRIVATE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_SENSITIVE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_SIGN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_TOKEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_VALUE_LEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_VERIFY;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_AES;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_EC;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKK_EC_EDWARDS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_AES_GCM;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_AES_KEY_GEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_ECDSA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EC_EDWARDS_KEY_PAIR_GEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EC_KEY_PAIR_GEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EDDSA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_PRIVATE_KEY;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_PUBLIC_KEY;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_SECRET_KEY;
 
 import dev.graft.bundle.Digests;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.TufKey;
+import dev.graft.pkcs11.internal.Attribute;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import dev.graft.pkcs11.internal.Cryptoki;
 import dev.graft.pkcs11.internal.KeyPairHandles;
 import dev.graft.pkcs11.internal.Mechanism;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -223,7 +227,7 @@ public final class TokenSession implements AutoCloseable {
   }
 
   /** {@code C_CreateObject} with the template as given. */
-  public TokenObject createObject(List<Attribute> template) {
+  TokenObject createObject(List<Attribute> template) {
     return new TokenObject(withSession(handle -> cryptoki.createObject(handle, template)));
   }
 
@@ -233,7 +237,7 @@ public final class TokenSession implements AutoCloseable {
    * @throws CkrException when the token refuses, e.g. {@link Ckr#CKR_ACTION_PROHIBITED} or {@link
    *     Ckr#CKR_ATTRIBUTE_READ_ONLY} for an object created with {@code CKA_MODIFIABLE} false
    */
-  public void setAttributes(TokenObject object, List<Attribute> template) {
+  void setAttributes(TokenObject object, List<Attribute> template) {
     runOnSession(handle -> cryptoki.setAttributes(handle, object.handle(), template));
   }
 
@@ -508,7 +512,7 @@ public final class TokenSession implements AutoCloseable {
    * AES-GCM encryption on the token with a fresh random 12-byte IV and a 128-bit tag. The IV is
    * chosen here, never by the caller, so it cannot be reused by mistake.
    */
-  public AesGcmCiphertext encryptAesGcm(TokenObject key, byte[] plaintext, byte[] aad) {
+  AesGcmCiphertext encryptAesGcm(TokenObject key, byte[] plaintext, byte[] aad) {
     byte[] iv = new byte[AesGcmCiphertext.IV_BYTES];
     RANDOM.nextBytes(iv);
     Mechanism gcm = new Mechanism.AesGcm(iv, aad, TAG_BITS);
@@ -523,7 +527,7 @@ public final class TokenSession implements AutoCloseable {
    * @throws CkrException when the tag does not verify (the ciphertext, IV or AAD was changed);
    *     tokens report that as {@code CKR_ENCRYPTED_DATA_INVALID} or a similar code
    */
-  public byte[] decryptAesGcm(TokenObject key, AesGcmCiphertext ciphertext, byte[] aad) {
+  byte[] decryptAesGcm(TokenObject key, AesGcmCiphertext ciphertext, byte[] aad) {
     Mechanism gcm = new Mechanism.AesGcm(ciphertext.iv(), aad, TAG_BITS);
     byte[] data = ciphertext.ciphertext();
     return withSession(handle -> cryptoki.decrypt(handle, gcm, key.handle(), data));

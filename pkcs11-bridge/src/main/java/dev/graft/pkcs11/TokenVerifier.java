@@ -3,6 +3,7 @@ package dev.graft.pkcs11;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.keys.Verifier;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import java.security.interfaces.ECPublicKey;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * #fingerprint()} equals that of the software verifier of the same key, so both count once toward a
  * threshold.
  */
-public final class TokenVerifier implements Verifier {
+final class TokenVerifier implements Verifier {
   private final TokenSession session;
   private final TokenObject publicObject;
   private final KeyType type;

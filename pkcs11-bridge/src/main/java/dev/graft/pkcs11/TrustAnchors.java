@@ -1,9 +1,9 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_LABEL;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_MODIFIABLE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_VALUE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_DATA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_LABEL;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_MODIFIABLE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_VALUE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_DATA;
 
 import dev.graft.bundle.TrustException;
 import dev.graft.bundle.json.JsonParser;
@@ -14,6 +14,9 @@ import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
 import dev.graft.bundle.metadata.SignedMetadata;
 import dev.graft.bundle.tuf.Thresholds;
+import dev.graft.pkcs11.internal.Attribute;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +33,7 @@ import java.util.Optional;
  * rather than by the TPM itself, and does not enforce {@code CKA_MODIFIABLE} ({@link
  * #tokenRefusesChanges}); {@code docs/threat-model.md} says what follows.
  */
-public final class TrustAnchors {
+final class TrustAnchors {
   /** {@code CKA_APPLICATION} of trust anchor data objects. */
   public static final String APPLICATION = "graft:trust-anchor";
 

@@ -7,6 +7,8 @@ import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.TufKey;
 import dev.graft.bundle.keys.Verifiers;
 import dev.graft.pkcs11.KeyRef.Pkcs11KeyRef;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import dev.graft.pkcs11.internal.ModuleRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

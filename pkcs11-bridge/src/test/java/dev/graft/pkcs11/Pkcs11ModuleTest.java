@@ -1,17 +1,20 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKF_SIGN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_AES_GCM;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_AES_KEY_GEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_ECDSA;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EC_EDWARDS_KEY_PAIR_GEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EC_KEY_PAIR_GEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKM_EDDSA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKF_SIGN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_AES_GCM;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_AES_KEY_GEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_ECDSA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EC_EDWARDS_KEY_PAIR_GEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EC_KEY_PAIR_GEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKM_EDDSA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import dev.graft.pkcs11.internal.Cryptoki;
+import dev.graft.pkcs11.internal.LibraryDescription;
 import dev.graft.pkcs11.internal.ModuleRegistry;
 import java.io.IOException;
 import java.nio.file.Files;

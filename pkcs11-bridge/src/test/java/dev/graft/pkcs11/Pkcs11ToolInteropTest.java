@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graft.bundle.keys.CompositeMlDsa;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Verifiers;
+import dev.graft.pkcs11.internal.Pkcs11Constants;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.util.HexFormat;

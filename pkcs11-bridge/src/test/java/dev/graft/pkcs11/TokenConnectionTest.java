@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.graft.bundle.keys.Verifiers;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import dev.graft.pkcs11.internal.ModuleRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

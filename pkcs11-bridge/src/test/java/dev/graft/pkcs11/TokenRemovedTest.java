@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.graft.bundle.keys.Verifiers;
+import dev.graft.pkcs11.internal.Ckr;
+import dev.graft.pkcs11.internal.CkrException;
 import dev.graft.pkcs11.internal.ModuleRegistry;
 import dev.graft.pkcs11.testing.NativeEnvironment;
 import dev.graft.pkcs11.testing.SoftwareTpm;

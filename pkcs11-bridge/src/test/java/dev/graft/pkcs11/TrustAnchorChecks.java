@@ -1,13 +1,13 @@
 package dev.graft.pkcs11;
 
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_APPLICATION;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_CLASS;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_LABEL;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_MODIFIABLE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_PRIVATE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_TOKEN;
-import static dev.graft.pkcs11.Pkcs11Constants.CKA_VALUE;
-import static dev.graft.pkcs11.Pkcs11Constants.CKO_DATA;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_APPLICATION;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_CLASS;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_LABEL;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_MODIFIABLE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_PRIVATE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_TOKEN;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKA_VALUE;
+import static dev.graft.pkcs11.internal.Pkcs11Constants.CKO_DATA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,6 +22,8 @@ import dev.graft.bundle.metadata.RoleType;
 import dev.graft.bundle.metadata.Root;
 import dev.graft.bundle.metadata.Signed;
 import dev.graft.bundle.metadata.SignedMetadata;
+import dev.graft.pkcs11.internal.Attribute;
+import dev.graft.pkcs11.internal.CkrException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumMap;

@@ -271,7 +271,8 @@ public final class Graft implements Runnable {
       case TrustException e -> message = e.getMessage();
       case Pkcs11Exception e -> message = e.getMessage();
       case PolicyViolationException e -> message = e.getMessage();
-      case dev.graft.signer.repo.RepoException e -> message = e.getMessage();
+      case dev.graft.signer.repo.RepoException e ->
+          message = dev.graft.signer.cli.NextSteps.message(e);
       case UncheckedIOException e ->
           message = describe(java.util.Objects.requireNonNull(e.getCause()));
       case IOException e -> message = describe(e);

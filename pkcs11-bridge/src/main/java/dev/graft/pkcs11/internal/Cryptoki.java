@@ -4,12 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.graft.pkcs11.Attribute;
-import dev.graft.pkcs11.Ckr;
-import dev.graft.pkcs11.CkrException;
-import dev.graft.pkcs11.LibraryDescription;
-import dev.graft.pkcs11.MechanismCapabilities;
-import dev.graft.pkcs11.Pkcs11Constants;
 import dev.graft.pkcs11.Pkcs11Exception;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;

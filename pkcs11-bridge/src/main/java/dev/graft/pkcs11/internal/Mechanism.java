@@ -1,7 +1,5 @@
 package dev.graft.pkcs11.internal;
 
-import dev.graft.pkcs11.Pkcs11Constants;
-
 /**
  * A {@code CK_MECHANISM}: a mechanism type and, for the mechanisms that take one, its parameter
  * structure. Only the parameter structures Graft uses are modelled.

@@ -458,7 +458,7 @@ public final class RepoCommand implements Runnable {
                 + expires
                 + " — "
                 + state
-                + (state.equals("ok") ? "" : "; " + renewal(directory, role)));
+                + (state.equals("ok") ? "" : "; " + NextSteps.renewalAdvice(directory, role)));
         if (!state.equals("ok")) {
           expiring.add(role.typeName());
         }
@@ -473,15 +473,6 @@ public final class RepoCommand implements Runnable {
 
     private static String human(Duration duration) {
       return duration.toHours() % 24 == 0 ? duration.toDays() + "d" : duration.toHours() + "h";
-    }
-
-    private static String renewal(Path directory, RoleType role) {
-      return switch (role) {
-        case ROOT -> "run graft repo renew " + directory + " root and collect root signatures";
-        case TARGETS ->
-            "run graft repo renew " + directory + " targets and collect targets signatures";
-        default -> "run graft repo refresh-timestamp " + directory;
-      };
     }
   }
 

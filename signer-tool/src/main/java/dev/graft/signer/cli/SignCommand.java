@@ -177,7 +177,9 @@ public final class SignCommand implements Runnable {
             .staged(staged)
             .orElseThrow(() ->
                 new CliException(
-                    staged.typeName() + " has no staged version; " + repository.nextStep(staged)));
+                    staged.typeName()
+                        + " has no staged version; "
+                        + NextSteps.nextStep(repository.directory(), staged)));
     new Staging(repository).requireUnexpired(staged);
     Signed previous = repository.published(staged).map(SignedMetadata::signed).orElse(null);
     SigningRequest request =
@@ -294,7 +296,9 @@ public final class SignCommand implements Runnable {
             .staged(staged)
             .orElseThrow(() ->
                 new CliException(
-                    staged.typeName() + " has no staged version; " + repository.nextStep(staged)));
+                    staged.typeName()
+                        + " has no staged version; "
+                        + NextSteps.nextStep(repository.directory(), staged)));
     if (next.signed().version() != version || !canonical.equals(sha256(next.canonicalSigned()))) {
       throw new CliException(
           file

@@ -119,7 +119,8 @@ public final class StatusCommand implements Runnable {
             .append(" published, expires ")
             .append(published.get().signed().expires());
         if (published.get().signed().isExpired(repository.clockInstant())) {
-          line.append(" (EXPIRED; renew with ").append(repository.renewal(role));
+          line.append(" (EXPIRED; renew with ")
+              .append(NextSteps.renewal(repository.directory(), role));
           if (role == RoleType.ROOT || role == RoleType.TARGETS) {
             line.append(" and sign it");
           }

@@ -227,7 +227,7 @@ public final class VerifyCommand implements Runnable {
                 ? "nothing staged"
                 : String.join(", ", staged) + " staged; every signature on it verifies");
       } catch (RepoException e) {
-        fail("staged", String.valueOf(e.getMessage()));
+        fail("staged", NextSteps.message(e));
       }
     }
     print(true);

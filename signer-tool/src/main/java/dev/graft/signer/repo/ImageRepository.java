@@ -299,12 +299,11 @@ public final class ImageRepository {
     SignedMetadata<?> staged =
         staged(role)
             .orElseThrow(() ->
-                new RepoException(
-                    role.typeName()
-                        + " has no staged version in "
-                        + directory
-                        + "; "
-                        + nextStep(role)));
+                new RoleStateException(
+                    role.typeName() + " has no staged version in " + directory,
+                    directory,
+                    role,
+                    RoleStateException.State.NOTHING_STAGED));
     List<Requirement> requirements = new ArrayList<>();
     if (role == RoleType.ROOT) {
       Root next = (Root) staged.signed();
@@ -425,15 +424,6 @@ public final class ImageRepository {
     RepoFiles.writeAtomically(directory.resolve(RepoSettings.FILE_NAME), newSettings.toBytes());
   }
 
-  /** The command that stages {@code role} again with a fresh expiry. */
-  public String renewal(RoleType role) {
-    return switch (role) {
-      case ROOT -> "`graft repo renew " + directory + " root`";
-      case TARGETS -> "`graft repo renew " + directory + " targets`";
-      default -> "`graft repo refresh-timestamp " + directory + "`";
-    };
-  }
-
   /** A view of a repository not yet written: nothing published, root and targets staged. */
   static ImageRepository unpublished(
       Path directory,
@@ -471,17 +461,6 @@ public final class ImageRepository {
               stagedRoot,
               SignedMetadata.parseTargets(bytes, parser()));
       default -> throw new IllegalArgumentException(role + " is never staged");
-    };
-  }
-
-  // ---- hints ----------------------------------------------------------------------------------
-
-  /** The next thing to do for a role that has nothing staged. */
-  public String nextStep(RoleType role) {
-    return switch (role) {
-      case ROOT -> "stage one with `graft repo rotate-root " + directory + "`";
-      case TARGETS -> "stage one with `graft release add " + directory + " BUNDLE`";
-      default -> "snapshot and timestamp are signed by the online keys, never staged";
     };
   }
 

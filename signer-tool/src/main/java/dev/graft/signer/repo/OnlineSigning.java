@@ -67,10 +67,11 @@ public final class OnlineSigning {
    */
   public List<String> refreshTimestamp() {
     if (targets == null || snapshot == null || timestamp == null) {
-      throw new RepoException(
-          directory
-              + " has no published targets yet, so there is no timestamp to refresh; "
-              + view.nextStep(RoleType.TARGETS));
+      throw new RoleStateException(
+          directory + " has no published targets yet, so there is no timestamp to refresh",
+          directory,
+          RoleType.TARGETS,
+          RoleStateException.State.NOTHING_PUBLISHED);
     }
     Instant nextRefreshDue = ImageRepository.expiry(clock, settings, RoleType.TIMESTAMP);
     boolean snapshotToo =

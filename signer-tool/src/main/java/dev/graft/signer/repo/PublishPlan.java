@@ -249,11 +249,11 @@ public record PublishPlan(
               + " has no complete, signed version yet; "
               + String.join("; ", pending));
     }
-    return new RepoException(
-        "nothing to publish: "
-            + repository.directory()
-            + " has no published targets yet; "
-            + repository.nextStep(RoleType.TARGETS));
+    return new RoleStateException(
+        "nothing to publish: " + repository.directory() + " has no published targets yet",
+        repository.directory(),
+        RoleType.TARGETS,
+        RoleStateException.State.NOTHING_PUBLISHED);
   }
 
   private static void requireUnexpired(

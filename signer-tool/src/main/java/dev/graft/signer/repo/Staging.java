@@ -180,10 +180,7 @@ public final class Staging {
 
   /** The exact bytes a signature over the staged role covers. */
   public byte[] canonicalStaged(RoleType role) {
-    return view.staged(role)
-        .orElseThrow(() ->
-            new RepoException(role.typeName() + " has no staged version; " + view.nextStep(role)))
-        .canonicalSigned();
+    return view.staged(role).orElseThrow(() -> nothingStaged(role)).canonicalSigned();
   }
 
   /**
@@ -226,26 +223,30 @@ public final class Staging {
    * Refuses to sign a staged version whose expiry has passed: once published, every client would
    * refuse it (and {@code verify} with them).
    *
-   * @throws RepoException naming the command that stages a renewed version
+   * @throws RoleStateException when nothing is staged or the staged version has expired
    */
   public void requireUnexpired(RoleType role) {
-    SignedMetadata<?> staged =
-        view.staged(role)
-            .orElseThrow(() ->
-                new RepoException(
-                    role.typeName() + " has no staged version; " + view.nextStep(role)));
+    SignedMetadata<?> staged = view.staged(role).orElseThrow(() -> nothingStaged(role));
     if (staged.signed().isExpired(clock.instant())) {
-      throw new RepoException(
+      throw new RoleStateException(
           role.typeName()
               + " version "
               + staged.signed().version()
               + " as staged expired at "
               + staged.signed().expires()
-              + "; gateways would refuse it once published. Stage it again with a fresh expiry"
-              + " ("
-              + view.renewal(role)
-              + ") and collect its signatures");
+              + "; gateways would refuse it once published",
+          view.directory(),
+          role,
+          staged.signed().expires());
     }
+  }
+
+  private RoleStateException nothingStaged(RoleType role) {
+    return new RoleStateException(
+        role.typeName() + " has no staged version",
+        view.directory(),
+        role,
+        RoleStateException.State.NOTHING_STAGED);
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.graft.pkcs11;
+package dev.graft.pkcs11.internal;
 
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.graft.pkcs11;
+package dev.graft.pkcs11.internal;
 
 /**
  * What a token says it can do with one mechanism ({@code C_GetMechanismInfo}): key sizes (bits or

@@ -1,5 +1,6 @@
-package dev.graft.pkcs11;
+package dev.graft.pkcs11.internal;
 
+import dev.graft.pkcs11.Pkcs11Exception;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,6 @@
-package dev.graft.pkcs11;
+package dev.graft.pkcs11.internal;
+
+import dev.graft.pkcs11.Token;
 
 /**
  * The PKCS#11 constants Graft uses, named exactly as in the specification so they can be looked up

@@ -1,4 +1,4 @@
-package dev.graft.pkcs11;
+package dev.graft.pkcs11.internal;
 
 /**
  * What a PKCS#11 module says about itself ({@code C_GetInfo}): the Cryptoki version it implements,

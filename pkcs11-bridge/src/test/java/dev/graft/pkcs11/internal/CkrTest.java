@@ -1,4 +1,4 @@
-package dev.graft.pkcs11;
+package dev.graft.pkcs11.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
