@@ -26,7 +26,7 @@ import org.bouncycastle.pkcs.PKCSException;
  * signed with {@code ecdsa-with-SHA256}; the CA decides the rest (validity, key usage, extended key
  * usage). Before it is returned, its signature is checked against the public key.
  */
-final class TokenCsr {
+public final class TokenCsr {
   private static final String PEM_LABEL = "CERTIFICATE REQUEST";
 
   private final X500Principal subject;

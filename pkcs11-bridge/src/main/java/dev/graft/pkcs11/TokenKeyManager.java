@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #sslContext(KeyStore)} builds the {@link SSLContext} a client (an MQTT connection to
  * the broker, say) is made from.
  */
-final class TokenKeyManager extends X509ExtendedKeyManager {
+public final class TokenKeyManager extends X509ExtendedKeyManager {
   /** JSSE's name for elliptic-curve keys in key manager calls. */
   private static final String EC = "EC";
 

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not serialisable: it stands for a key handle in a live session of this process.
  */
-final class TokenPrivateKey implements PrivateKey, ECKey {
+public final class TokenPrivateKey implements PrivateKey, ECKey {
   private static final long serialVersionUID = 1L;
 
   private final transient TokenEcdsaSigner signer;

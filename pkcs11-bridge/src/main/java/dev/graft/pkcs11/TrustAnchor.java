@@ -11,7 +11,7 @@ import dev.graft.bundle.metadata.SignedMetadata;
  * A trust anchor as stored on a token by {@link TrustAnchors}: a TUF public key or a root metadata
  * file, kept exactly as imported (the bytes of a public key file or of the root file).
  */
-final class TrustAnchor {
+public final class TrustAnchor {
   /** What an anchor holds, told apart by its content. */
   public enum Kind {
     /** A TUF key object, as a public key file holds it. */

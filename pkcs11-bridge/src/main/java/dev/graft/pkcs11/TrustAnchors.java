@@ -33,7 +33,7 @@ import java.util.Optional;
  * rather than by the TPM itself, and does not enforce {@code CKA_MODIFIABLE} ({@link
  * #tokenRefusesChanges}); {@code docs/threat-model.md} says what follows.
  */
-final class TrustAnchors {
+public final class TrustAnchors {
   /** {@code CKA_APPLICATION} of trust anchor data objects. */
   public static final String APPLICATION = "graft:trust-anchor";
 
