@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -217,7 +218,7 @@ public final class Graft implements Runnable {
   }
 
   /** The candidate nearest to {@code typed}, when it is near enough to be a typo of it. */
-  static java.util.Optional<String> closest(String typed, List<String> candidates) {
+  static Optional<String> closest(String typed, List<String> candidates) {
     @org.jspecify.annotations.Nullable String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {

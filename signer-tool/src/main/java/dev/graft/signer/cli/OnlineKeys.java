@@ -9,7 +9,9 @@ import dev.graft.signer.repo.RepoException;
 import dev.graft.signer.repo.RepoSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The online snapshot and timestamp keys that a repository's settings name, loaded through a {@link
@@ -23,7 +25,7 @@ final class OnlineKeys implements OnlineSigners {
   private final RepoSettings settings;
   private final KeySource keys;
   private final SecretSource passphrase;
-  private final java.util.Map<String, Signer> loaded = new java.util.HashMap<>();
+  private final Map<String, Signer> loaded = new HashMap<>();
 
   OnlineKeys(Path directory, RepoSettings settings, KeySource keys, SecretSource passphrase) {
     this.directory = directory;
@@ -88,7 +90,7 @@ final class OnlineKeys implements OnlineSigners {
   }
 
   /** {@code env:GRAFT_ONLINE_PASSPHRASE} when that is set, else a prompt. */
-  static SecretSource defaultPassphrase(java.util.Map<String, String> environment) {
+  static SecretSource defaultPassphrase(Map<String, String> environment) {
     return environment.containsKey(PASSPHRASE_VARIABLE)
         ? new SecretSource.FromEnvironment(PASSPHRASE_VARIABLE)
         : new SecretSource.FromPrompt();

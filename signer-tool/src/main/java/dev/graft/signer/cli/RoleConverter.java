@@ -1,6 +1,7 @@
 package dev.graft.signer.cli;
 
 import dev.graft.bundle.metadata.RoleType;
+import java.util.ArrayList;
 import picocli.CommandLine;
 
 /** Role names as TUF spells them: root, targets, snapshot, timestamp. */
@@ -20,7 +21,7 @@ final class RoleConverter implements CommandLine.ITypeConverter<RoleType> {
    * What shell completion offers for a role: the names this converter accepts (picocli would offer
    * the enum constants, ROOT TARGETS …, which it refuses).
    */
-  static final class All extends java.util.ArrayList<String> {
+  static final class All extends ArrayList<String> {
     private static final long serialVersionUID = 1L;
 
     All() {
@@ -29,7 +30,7 @@ final class RoleConverter implements CommandLine.ITypeConverter<RoleType> {
   }
 
   /** The roles signed offline (and staged): root and targets. */
-  static final class Offline extends java.util.ArrayList<String> {
+  static final class Offline extends ArrayList<String> {
     private static final long serialVersionUID = 1L;
 
     Offline() {

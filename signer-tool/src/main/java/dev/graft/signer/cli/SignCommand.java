@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -343,7 +344,7 @@ public final class SignCommand implements Runnable {
     if (yes) {
       return;
     }
-    java.util.Optional<String> answer = context.terminal().readLine(question + " [y/N] ");
+    Optional<String> answer = context.terminal().readLine(question + " [y/N] ");
     if (answer.isEmpty()) {
       throw new CliException(
           ExitCode.DECLINED,

@@ -3,6 +3,7 @@ package dev.graft.signer.cli;
 import static dev.graft.signer.GraftRun.graft;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.graft.signer.CliContext;
 import dev.graft.signer.ExitCode;
 import dev.graft.signer.Graft;
 import dev.graft.signer.GraftRun;
@@ -345,7 +346,7 @@ class FirstHourTest {
   void help_everyExampleLineOfEveryCommandIsPrintedUnwrapped() {
     CommandLine root =
         Graft.commandLine(
-            new dev.graft.signer.CliContext(
+            new CliContext(
                 new dev.graft.signer.Terminal.Streams(
                     new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()),
