@@ -22,8 +22,9 @@ import org.h2.jdbcx.JdbcDataSource;
 /**
  * The journal in an H2 database file. Each transition is one JDBC transaction on the journal's
  * single connection, written through to the file on commit and then synced, so that a transition
- * that returned survives {@code kill -9} of the JVM (tested) and a power cut (see {@code
- * docs/journal.md}). One journal object per file; its methods hold its monitor.
+ * that returned survives {@code kill -9} of the JVM (tested); the sync is there for a power cut,
+ * which is not tested (see {@code docs/journal.md}). One journal object per file; its methods hold
+ * its monitor.
  */
 public final class H2Journal implements Journal {
 
