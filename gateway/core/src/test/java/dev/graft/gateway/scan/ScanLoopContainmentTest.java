@@ -9,16 +9,10 @@ import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.WatModules;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +42,7 @@ class ScanLoopContainmentTest {
   @BeforeEach
   void setUp() throws Exception {
     wat = new WatModules(workDir, "wat");
-    grant = Grant.parse(resource("scan/site.yaml"));
+    grant = Grant.parse(ScanFixtures.resource("scan/site.yaml"));
   }
 
   @AfterEach
@@ -104,14 +98,7 @@ class ScanLoopContainmentTest {
 
   private ControlLogic module(String name) throws IOException, InterruptedException {
     byte[] wasm = wat.compile(name);
-    String json =
-        new String(resource("scan/manifest.json"), StandardCharsets.UTF_8)
-            .replace("NAME", name)
-            .replace("VERSION", "1.0.0")
-            .replace("ACCEPTS", "[1, 2]")
-            .replace("TICK_MS", "10")
-            .replace("SHA256", sha256(wasm));
-    Manifest manifest = Manifest.parse(json.getBytes(StandardCharsets.UTF_8));
+    Manifest manifest = ScanFixtures.manifest(wasm, name, "1.0.0", "[1, 2]", 10);
     ControlLogic logic = ControlLogic.builder(wasm, manifest, grant).build();
     opened.add(logic);
     return logic;
@@ -141,21 +128,6 @@ class ScanLoopContainmentTest {
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("waited too long").isNegative();
       Thread.sleep(5);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static byte[] resource(String name) throws IOException {
-    try (InputStream in = ScanLoopContainmentTest.class.getResourceAsStream("/" + name)) {
-      assertThat(in).as("test resource %s", name).isNotNull();
-      return Objects.requireNonNull(in).readAllBytes();
     }
   }
 }

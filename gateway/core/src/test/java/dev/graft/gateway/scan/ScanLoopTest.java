@@ -12,15 +12,10 @@ import dev.graft.policies.Grant;
 import dev.graft.policies.Manifest;
 import dev.graft.policies.abi.WatModules;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -51,8 +46,8 @@ class ScanLoopTest {
   @BeforeEach
   void setUp() throws Exception {
     counter = new WatModules(workDir, "wat").compile("counter");
-    grant = Grant.parse(resource("scan/site.yaml"));
-    swapWhenGrant = Grant.parse(resource("scan/site-swap-when.yaml"));
+    grant = Grant.parse(ScanFixtures.resource("scan/site.yaml"));
+    swapWhenGrant = Grant.parse(ScanFixtures.resource("scan/site-swap-when.yaml"));
   }
 
   @AfterEach
@@ -577,14 +572,7 @@ class ScanLoopTest {
 
   private ControlLogic counter(String name, String version, String acceptsState, int tickMs)
       throws IOException {
-    String json =
-        new String(resource("scan/manifest.json"), StandardCharsets.UTF_8)
-            .replace("NAME", name)
-            .replace("VERSION", version)
-            .replace("ACCEPTS", acceptsState)
-            .replace("TICK_MS", Integer.toString(tickMs))
-            .replace("SHA256", sha256(counter));
-    Manifest manifest = Manifest.parse(json.getBytes(StandardCharsets.UTF_8));
+    Manifest manifest = ScanFixtures.manifest(counter, name, version, acceptsState, tickMs);
     ControlLogic logic = ControlLogic.builder(counter, manifest, grant).build();
     opened.add(logic);
     return logic;
@@ -626,21 +614,6 @@ class ScanLoopTest {
       assertThat(t.scheduledNanos() - origin)
           .as("due time of slot %d", t.slot())
           .isEqualTo(t.slot() * PERIOD_NANOS);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static byte[] resource(String name) throws IOException {
-    try (InputStream in = ScanLoopTest.class.getResourceAsStream("/" + name)) {
-      assertThat(in).as("test resource %s", name).isNotNull();
-      return Objects.requireNonNull(in).readAllBytes();
     }
   }
 }
