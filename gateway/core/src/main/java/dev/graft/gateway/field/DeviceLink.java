@@ -1,7 +1,6 @@
 package dev.graft.gateway.field;
 
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -186,11 +185,6 @@ abstract class DeviceLink implements AutoCloseable {
     }
   }
 
-  /** Queues a task after every write queued so far; the future completes when it ran. */
-  Future<?> flush() {
-    return thread.submit(() -> {});
-  }
-
   // --- protocol specifics, all called on the link's thread ---
 
   /** Opens the connection (or proves the device answers); throws when it cannot. */
@@ -315,24 +309,14 @@ abstract class DeviceLink implements AutoCloseable {
     nextAttemptNanos = System.nanoTime() + backoff.nextNanos();
   }
 
-  /** Waits at most {@code timeout} for queued writes, then stops the thread and the client. */
+  /**
+   * Stops the thread and the client at once; writes still queued are dropped. A caller that needs
+   * its outputs acknowledged first waits for them before ({@link FieldPort#stop}).
+   */
   @Override
   public void close() {
-    close(Duration.ZERO);
-  }
-
-  void close(Duration drain) {
     if (closed) {
       return;
-    }
-    if (!drain.isZero()) {
-      try {
-        flush().get(drain.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        LOG.log(Level.WARNING, "field device {0}: writes not flushed before close", device);
-      }
     }
     closed = true;
     schedules.forEach(f -> f.cancel(false));
