@@ -77,6 +77,12 @@ public final class MqttConnection implements AutoCloseable {
     paho.setAutomaticReconnectDelay(1, 30);
     paho.setMaximumPacketSize(options.maxPacketSize());
     paho.setHttpsHostnameVerificationEnabled(true);
+    if (options.will().isPresent()) {
+      MqttOptions.Will will = options.will().get();
+      paho.setWill(
+          will.topic(),
+          new MqttMessage(will.payload(), QOS, will.retained(), new MqttProperties()));
+    }
     if (options.login().isPresent()) {
       MqttLogin login = options.login().get();
       paho.setUserName(login.username());

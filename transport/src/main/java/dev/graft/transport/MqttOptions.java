@@ -1,8 +1,11 @@
 package dev.graft.transport;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *     then never sends a bigger one — the bound on what one message can make the client buffer
  * @param tls TLS settings, required for {@code mqtts://}
  * @param login user name and password, for brokers that ask for them
+ * @param will the Last Will the broker publishes when this client's connection ends without a
+ *     normal DISCONNECT (network loss, keep-alive timeout, crash)
  */
 public record MqttOptions(
     URI broker,
@@ -33,7 +38,8 @@ public record MqttOptions(
     Duration keepAlive,
     long maxPacketSize,
     Optional<TlsOptions> tls,
-    Optional<MqttLogin> login) {
+    Optional<MqttLogin> login,
+    Optional<Will> will) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(30);
@@ -42,6 +48,59 @@ public record MqttOptions(
 
   /** Room for a 1 MiB chunk (the largest chunk size) or an 8 MiB targets file plus headers. */
   public static final long DEFAULT_MAX_PACKET_SIZE = 9L * 1024 * 1024;
+
+  /**
+   * A Last Will: published by the broker at QoS 1 when the connection ends without a normal
+   * DISCONNECT (network loss, missed keep-alives, a crash); a clean {@link MqttConnection#close()}
+   * discards it. The topic is a topic name, not a filter: no {@code +} or {@code #}. The payload is
+   * copied in and out.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals and hashCode compare bytes
+  public record Will(String topic, byte[] payload, boolean retained) {
+    public Will {
+      if (topic.isEmpty()) {
+        throw new IllegalArgumentException(
+            "the will topic is empty; give the topic the broker should publish the will to");
+      }
+      if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+        throw new IllegalArgumentException(
+            "the will topic '"
+                + topic
+                + "' contains a wildcard (+ or #); a will is published to one topic name,"
+                + " not a subscription filter");
+      }
+      if (topic.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("the will topic contains a NUL character");
+      }
+      if (topic.getBytes(StandardCharsets.UTF_8).length > 65_535) {
+        throw new IllegalArgumentException("the will topic is longer than 65535 bytes (UTF-8)");
+      }
+      payload = payload.clone();
+    }
+
+    @Override
+    public byte[] payload() {
+      return payload.clone();
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+      return other instanceof Will w
+          && topic.equals(w.topic)
+          && retained == w.retained
+          && Arrays.equals(payload, w.payload);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(topic, retained, Arrays.hashCode(payload));
+    }
+
+    @Override
+    public String toString() {
+      return "Will[topic=" + topic + ", " + payload.length + " bytes, retained=" + retained + "]";
+    }
+  }
 
   public MqttOptions {
     if (broker.getRawUserInfo() != null) {
@@ -79,6 +138,32 @@ public record MqttOptions(
     }
   }
 
+  /** Without a will: the canonical constructor before {@link #will} existed, kept for callers. */
+  public MqttOptions(
+      URI broker,
+      String clientId,
+      boolean cleanStart,
+      Duration sessionExpiry,
+      Duration connectTimeout,
+      Duration operationTimeout,
+      Duration keepAlive,
+      long maxPacketSize,
+      Optional<TlsOptions> tls,
+      Optional<MqttLogin> login) {
+    this(
+        broker,
+        clientId,
+        cleanStart,
+        sessionExpiry,
+        connectTimeout,
+        operationTimeout,
+        keepAlive,
+        maxPacketSize,
+        tls,
+        login,
+        Optional.empty());
+  }
+
   /** Defaults for a plain {@code mqtt://} broker: random client id, clean start. */
   public static MqttOptions of(URI broker) {
     return of(broker, null);
@@ -96,6 +181,7 @@ public record MqttOptions(
         DEFAULT_KEEP_ALIVE,
         DEFAULT_MAX_PACKET_SIZE,
         Optional.ofNullable(tls),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -110,7 +196,8 @@ public record MqttOptions(
         keepAlive,
         maxPacketSize,
         tls,
-        login);
+        login,
+        will);
   }
 
   /** A persistent session: the broker keeps subscriptions and queued messages while away. */
@@ -125,7 +212,8 @@ public record MqttOptions(
         keepAlive,
         maxPacketSize,
         tls,
-        login);
+        login,
+        will);
   }
 
   public MqttOptions withTls(@Nullable TlsOptions settings) {
@@ -139,7 +227,8 @@ public record MqttOptions(
         keepAlive,
         maxPacketSize,
         Optional.ofNullable(settings),
-        login);
+        login,
+        will);
   }
 
   /** Authenticates with a user name and password (sent only after TLS is up, for mqtts://). */
@@ -154,7 +243,8 @@ public record MqttOptions(
         keepAlive,
         maxPacketSize,
         tls,
-        Optional.ofNullable(credentials));
+        Optional.ofNullable(credentials),
+        will);
   }
 
   public MqttOptions withTimeouts(Duration connect, Duration operation) {
@@ -168,7 +258,8 @@ public record MqttOptions(
         keepAlive,
         maxPacketSize,
         tls,
-        login);
+        login,
+        will);
   }
 
   public MqttOptions withMaxPacketSize(long bytes) {
@@ -182,7 +273,29 @@ public record MqttOptions(
         keepAlive,
         bytes,
         tls,
-        login);
+        login,
+        will);
+  }
+
+  /**
+   * Sets the Last Will (QoS 1), which the broker publishes if this connection is lost rather than
+   * closed; replaces an earlier one.
+   *
+   * @throws IllegalArgumentException if the topic is empty or contains {@code +} or {@code #}
+   */
+  public MqttOptions withWill(String topic, byte[] payload, boolean retained) {
+    return new MqttOptions(
+        broker,
+        clientId,
+        cleanStart,
+        sessionExpiry,
+        connectTimeout,
+        operationTimeout,
+        keepAlive,
+        maxPacketSize,
+        tls,
+        login,
+        Optional.of(new Will(topic, payload, retained)));
   }
 
   private static void positive(Duration d, String what, boolean zeroAllowed) {
