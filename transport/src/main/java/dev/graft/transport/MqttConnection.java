@@ -3,6 +3,9 @@ package dev.graft.transport;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +24,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One MQTT 5 connection over Eclipse Paho, with the care Paho 1.2.5 leaves to its user: PUBACK and
@@ -32,11 +37,24 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * thread; handlers must return quickly (queue, don't block). One handler per filter: subscribing to
  * a filter again replaces its handler, so two readers must not read the same topic at the same time
  * over one connection. Paho types never leave this class (and {@link PendingPublish}).
+ *
+ * <p>MQTT 5 user properties (such as the W3C {@code traceparent}, {@link TraceContext}) travel with
+ * {@link #publish(String, byte[], boolean, Map)} and reach a {@link PropertiesHandler}. Both sides
+ * hold them to at most {@value #MAX_USER_PROPERTIES} properties with keys and values of at most
+ * {@value #MAX_USER_PROPERTY_LENGTH} characters: publishing more is refused; on receipt a property
+ * over the length cap is ignored, a repeated key keeps its first value, and keys past the first
+ * {@value #MAX_USER_PROPERTIES} are ignored — a sender cannot make a handler hold more than that.
  */
 public final class MqttConnection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
   private static final int QOS = 1;
   private static final long RETRY_PAUSE_MILLIS = 20;
+
+  /** The most user properties one message carries to a handler (or may be published with). */
+  public static final int MAX_USER_PROPERTIES = 32;
+
+  /** The longest user property key or value, in characters. */
+  public static final int MAX_USER_PROPERTY_LENGTH = 1024;
 
   /** Receives the messages of one subscription. */
   @FunctionalInterface
@@ -44,9 +62,20 @@ public final class MqttConnection implements AutoCloseable {
     void onMessage(String topic, byte[] payload, boolean retained);
   }
 
+  /**
+   * Receives the messages of one subscription with their MQTT 5 user properties (an unmodifiable
+   * map in the order the message carried them; empty when it carried none), capped as the class
+   * comment says.
+   */
+  @FunctionalInterface
+  public interface PropertiesHandler {
+    void onMessage(
+        String topic, byte[] payload, boolean retained, Map<String, String> userProperties);
+  }
+
   private final MqttOptions options;
   private final MqttAsyncClient client;
-  private final Map<String, MessageHandler> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, PropertiesHandler> subscriptions = new ConcurrentHashMap<>();
   private final AtomicInteger reconnects = new AtomicInteger();
 
   private MqttConnection(MqttOptions options, MqttAsyncClient client) {
@@ -144,6 +173,18 @@ public final class MqttConnection implements AutoCloseable {
    * @throws BrokerRefusedException when the SUBACK carries a failure code (e.g. 0x87 from an ACL)
    */
   public void subscribe(String filter, MessageHandler handler) {
+    subscribe(
+        filter,
+        (topic, payload, retained, properties) -> handler.onMessage(topic, payload, retained));
+  }
+
+  /**
+   * Subscribes as {@link #subscribe(String, MessageHandler)} does, with a handler that also sees
+   * each message's user properties.
+   *
+   * @throws BrokerRefusedException when the SUBACK carries a failure code (e.g. 0x87 from an ACL)
+   */
+  public void subscribe(String filter, PropertiesHandler handler) {
     subscriptions.put(filter, handler);
     try {
       sendSubscribe(filter);
@@ -164,7 +205,23 @@ public final class MqttConnection implements AutoCloseable {
 
   /** Publishes QoS 1; the returned handle waits for and checks the PUBACK. */
   public PendingPublish publish(String topic, byte[] payload, boolean retained) {
-    MqttMessage message = new MqttMessage(payload, QOS, retained, new MqttProperties());
+    return publish(topic, payload, retained, Map.of());
+  }
+
+  /**
+   * Publishes QoS 1 with MQTT 5 user properties, sent in the map's iteration order; the returned
+   * handle waits for and checks the PUBACK.
+   *
+   * @throws IllegalArgumentException for more than {@value #MAX_USER_PROPERTIES} properties, or an
+   *     empty key, or a key or value longer than {@value #MAX_USER_PROPERTY_LENGTH} characters
+   */
+  public PendingPublish publish(
+      String topic, byte[] payload, boolean retained, Map<String, String> userProperties) {
+    MqttProperties properties = new MqttProperties();
+    if (!userProperties.isEmpty()) {
+      properties.setUserProperties(outgoing(topic, userProperties));
+    }
+    MqttMessage message = new MqttMessage(payload, QOS, retained, properties);
     IMqttToken[] token = new IMqttToken[1];
     retrying("a publish", topic, () -> token[0] = client.publish(topic, message));
     return new PendingPublish(this, topic, token[0]);
@@ -173,6 +230,63 @@ public final class MqttConnection implements AutoCloseable {
   /** Publishes QoS 1 and waits for a successful PUBACK. */
   public void publishAndWait(String topic, byte[] payload, boolean retained) {
     publish(topic, payload, retained).await();
+  }
+
+  private static List<UserProperty> outgoing(String topic, Map<String, String> userProperties) {
+    if (userProperties.size() > MAX_USER_PROPERTIES) {
+      throw new IllegalArgumentException(
+          userProperties.size()
+              + " user properties for a publish to "
+              + topic
+              + "; at most "
+              + MAX_USER_PROPERTIES
+              + " are allowed (receivers ignore the rest)");
+    }
+    List<UserProperty> list = new ArrayList<>(userProperties.size());
+    for (Map.Entry<String, String> property : userProperties.entrySet()) {
+      String key = property.getKey();
+      String value = property.getValue();
+      if (key.isEmpty()
+          || key.length() > MAX_USER_PROPERTY_LENGTH
+          || value.length() > MAX_USER_PROPERTY_LENGTH) {
+        throw new IllegalArgumentException(
+            "user property '"
+                + (key.length() > 64 ? key.substring(0, 64) + "…" : key)
+                + "' for a publish to "
+                + topic
+                + ": keys must be 1 to "
+                + MAX_USER_PROPERTY_LENGTH
+                + " characters and values at most "
+                + MAX_USER_PROPERTY_LENGTH
+                + " (receivers ignore longer ones)");
+      }
+      list.add(new UserProperty(key, value));
+    }
+    return list;
+  }
+
+  /** The capped view of a received message's user properties, as the class comment describes. */
+  static Map<String, String> incoming(@Nullable MqttProperties properties) {
+    List<UserProperty> received = properties == null ? null : properties.getUserProperties();
+    if (received == null || received.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> kept = new LinkedHashMap<>();
+    for (UserProperty property : received) {
+      if (kept.size() == MAX_USER_PROPERTIES) {
+        break;
+      }
+      String key = property.getKey();
+      String value = property.getValue();
+      if (key == null
+          || value == null
+          || key.length() > MAX_USER_PROPERTY_LENGTH
+          || value.length() > MAX_USER_PROPERTY_LENGTH) {
+        continue;
+      }
+      kept.putIfAbsent(key, value);
+    }
+    return Collections.unmodifiableMap(kept);
   }
 
   long timeoutMillis() {
@@ -314,9 +428,10 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void messageArrived(String topic, MqttMessage message) {
       byte[] payload = message.getPayload();
-      for (Map.Entry<String, MessageHandler> subscription : subscriptions.entrySet()) {
+      Map<String, String> properties = incoming(message.getProperties());
+      for (Map.Entry<String, PropertiesHandler> subscription : subscriptions.entrySet()) {
         if (Topics.matches(subscription.getKey(), topic)) {
-          subscription.getValue().onMessage(topic, payload, message.isRetained());
+          subscription.getValue().onMessage(topic, payload, message.isRetained(), properties);
         }
       }
     }
