@@ -61,6 +61,12 @@ public final class AuditChainException extends TrustException {
             + why);
   }
 
+  /** Stored record {@code seq} (in a database, say, not a line of text) is not a valid record. */
+  public static AuditChainException malformedRecord(long seq, String why) {
+    return new AuditChainException(
+        Reason.MALFORMED, seq, "audit record " + seq + " is not a valid record: " + why);
+  }
+
   /** A record with seq {@code found} stands where seq {@code expected} must. */
   public static AuditChainException outOfSequence(long expected, long found) {
     String what =

@@ -58,13 +58,32 @@ public record AuditRecord(
   /**
    * The record after {@code head} (record 1 when empty), with its seq, prev and hash computed.
    * {@code time} is truncated to the millisecond.
+   *
+   * @throws IllegalArgumentException when the record's line would exceed {@link #MAX_LINE_BYTES},
+   *     or the detail holds a decimal (canonical JSON has integers only)
    */
   public static AuditRecord next(
       Optional<AuditRecord> head, Instant time, AuditKind kind, JsonObject detail) {
     long seq = head.map(h -> Math.addExact(h.seq(), 1)).orElse(1L);
     String prev = head.map(AuditRecord::sha256).orElse(GENESIS_PREV);
     Instant millis = time.truncatedTo(ChronoUnit.MILLIS);
-    return new AuditRecord(seq, millis, kind, detail, prev, hash(seq, millis, kind, detail, prev));
+    AuditRecord next;
+    try {
+      next =
+          new AuditRecord(seq, millis, kind, detail, prev, hash(seq, millis, kind, detail, prev));
+    } catch (JsonFormatException e) {
+      throw new IllegalArgumentException("audit detail: " + e.getMessage(), e);
+    }
+    int length = next.toLine().length;
+    if (length > MAX_LINE_BYTES) {
+      throw new IllegalArgumentException(
+          "audit record would be "
+              + length
+              + " bytes, more than the cap of "
+              + MAX_LINE_BYTES
+              + "; keep the detail to a few members");
+    }
+    return next;
   }
 
   /** The hash this record's content has, whatever it states. */
