@@ -2,6 +2,14 @@ package dev.graft.gateway.agent.journal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.graft.bundle.AuditChainException;
+import dev.graft.bundle.JsonFormatException;
+import dev.graft.bundle.audit.AuditChain;
+import dev.graft.bundle.audit.AuditKind;
+import dev.graft.bundle.audit.AuditRecord;
+import dev.graft.bundle.json.CanonicalJson;
+import dev.graft.bundle.json.JsonObject;
+import dev.graft.bundle.json.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +45,10 @@ public final class H2Journal implements Journal {
   static final String URL_SETTINGS = ";WRITE_DELAY=0";
 
   /** Migration scripts in version order; the version is the script's position plus one. */
-  private static final List<String> MIGRATIONS = List.of("V1__journal.sql");
+  private static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__audit.sql");
+
+  private static final JsonParser DETAIL_PARSER =
+      JsonParser.withCaps(AuditRecord.MAX_LINE_BYTES, 8);
 
   private final Connection connection; // guarded by "this"
   private final Path file;
@@ -49,7 +60,10 @@ public final class H2Journal implements Journal {
 
   /**
    * Opens (creating if needed) the journal whose database file is {@code file} without the {@code
-   * .mv.db} suffix, and brings its schema up to date.
+   * .mv.db} suffix, brings its schema up to date and verifies the whole audit chain.
+   *
+   * @throws JournalException when the file cannot be opened, or "journal integrity check failed:
+   *     audit record N …" when the stored audit chain is broken; the journal is not opened then
    */
   public static H2Journal open(Path file) {
     requireNonNull(file, "file");
@@ -61,6 +75,7 @@ public final class H2Journal implements Journal {
         connection.setAutoCommit(false);
         connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
         migrate(connection);
+        verifyAudit(connection, file);
         return new H2Journal(connection, file);
       } catch (SQLException | RuntimeException e) {
         connection.close();
@@ -146,6 +161,31 @@ public final class H2Journal implements Journal {
       throw new JournalException("migration " + script + " ends without a ';'");
     }
     return result;
+  }
+
+  /**
+   * Reads and verifies every audit record. The log grows by a handful of records per update, so
+   * reading it whole at each start is cheap for years; a gateway that logs far more would verify
+   * from a checkpoint (a verified seq and hash kept beside the table) instead.
+   */
+  private static void verifyAudit(Connection connection, Path file) throws SQLException {
+    try {
+      AuditChain.verify(selectAudit(connection, 1, Integer.MAX_VALUE));
+      connection.commit();
+    } catch (AuditChainException e) {
+      connection.rollback();
+      throw integrityFailure(file, String.valueOf(e.getMessage()));
+    }
+  }
+
+  private static JournalException integrityFailure(Path file, String what) {
+    return new JournalException(
+        "journal integrity check failed: "
+            + what
+            + ". The journal "
+            + file
+            + " was changed outside the agent; keep it for investigation and do not run the"
+            + " agent on it");
   }
 
   // ---- transactions
@@ -401,6 +441,106 @@ public final class H2Journal implements Journal {
       update(c, "UPDATE report_counter SET counter = counter + 1 WHERE id = 1");
       return queryLong(c, "SELECT counter FROM report_counter WHERE id = 1");
     });
+  }
+
+  // ---- audit log
+
+  @Override
+  public AuditRecord appendAudit(Instant time, AuditKind kind, JsonObject detail) {
+    requireNonNull(time, "time");
+    requireNonNull(kind, "kind");
+    requireNonNull(detail, "detail");
+    return rethrowIntegrity(() ->
+        transition(c -> {
+          AuditRecord next = AuditRecord.next(selectAuditHead(c), time, kind, detail);
+          update(
+              c,
+              "INSERT INTO audit_record (seq, time_ms, kind, detail, prev, sha256)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
+              next.seq(),
+              next.time().toEpochMilli(),
+              next.kind().wireName(),
+              CanonicalJson.encodeToString(next.detail()),
+              next.prev(),
+              next.sha256());
+          return next;
+        }));
+  }
+
+  @Override
+  public List<AuditRecord> audit(long fromSeq, int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must not be negative, was " + max);
+    }
+    return rethrowIntegrity(() -> read(c -> selectAudit(c, fromSeq, max)));
+  }
+
+  @Override
+  public Optional<AuditRecord> auditHead() {
+    return rethrowIntegrity(() -> read(H2Journal::selectAuditHead));
+  }
+
+  /** A row that no longer reads as a record was changed outside the agent since it opened. */
+  private <T> T rethrowIntegrity(java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (AuditChainException e) {
+      throw integrityFailure(file, String.valueOf(e.getMessage()));
+    }
+  }
+
+  private static Optional<AuditRecord> selectAuditHead(Connection c) throws SQLException {
+    try (Statement statement = c.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT seq, time_ms, kind, detail, prev, sha256 FROM audit_record"
+                    + " ORDER BY seq DESC LIMIT 1")) {
+      return rs.next() ? Optional.of(auditRow(rs)) : Optional.empty();
+    }
+  }
+
+  private static List<AuditRecord> selectAudit(Connection c, long fromSeq, int max)
+      throws SQLException {
+    try (PreparedStatement statement =
+        c.prepareStatement(
+            "SELECT seq, time_ms, kind, detail, prev, sha256 FROM audit_record WHERE seq >= ?"
+                + " ORDER BY seq LIMIT ?")) {
+      statement.setLong(1, fromSeq);
+      statement.setInt(2, max);
+      List<AuditRecord> records = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          records.add(auditRow(rs));
+        }
+      }
+      return List.copyOf(records);
+    }
+  }
+
+  /**
+   * One row as a record; a row that is not one (unknown kind, detail that is not a JSON object) is
+   * refused as malformed, naming its seq.
+   */
+  private static AuditRecord auditRow(ResultSet rs) throws SQLException {
+    long seq = rs.getLong(1);
+    try {
+      String kindName = requireNonNull(rs.getString(3));
+      AuditKind kind =
+          AuditKind.fromWireName(kindName)
+              .orElseThrow(() -> new JsonFormatException("kind '" + kindName + "' is not known"));
+      JsonObject detail =
+          DETAIL_PARSER.parseObject(
+              requireNonNull(rs.getString(4)).getBytes(StandardCharsets.UTF_8));
+      return new AuditRecord(
+          seq,
+          Instant.ofEpochMilli(rs.getLong(2)),
+          kind,
+          detail,
+          requireNonNull(rs.getString(5)),
+          requireNonNull(rs.getString(6)));
+    } catch (JsonFormatException | IllegalArgumentException e) {
+      throw AuditChainException.malformedRecord(seq, String.valueOf(e.getMessage()));
+    }
   }
 
   @Override

@@ -2,9 +2,14 @@ package dev.graft.gateway.agent.journal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.graft.bundle.audit.AuditKind;
+import dev.graft.bundle.audit.AuditRecord;
+import dev.graft.bundle.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +26,7 @@ public final class InMemoryJournal implements Journal {
   private final long[] floors = new long[FloorKind.values().length]; // by ordinal
   private final Set<String> failed = new LinkedHashSet<>();
   private long counter;
+  private final List<AuditRecord> audit = new ArrayList<>();
 
   @Override
   public synchronized Optional<UpdateState> update() {
@@ -116,6 +122,34 @@ public final class InMemoryJournal implements Journal {
   @Override
   public synchronized long nextCounter() {
     return ++counter;
+  }
+
+  @Override
+  public synchronized AuditRecord appendAudit(Instant time, AuditKind kind, JsonObject detail) {
+    AuditRecord next =
+        AuditRecord.next(
+            auditHead(),
+            requireNonNull(time, "time"),
+            requireNonNull(kind, "kind"),
+            requireNonNull(detail, "detail"));
+    audit.add(next);
+    return next;
+  }
+
+  @Override
+  public synchronized List<AuditRecord> audit(long fromSeq, int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must not be negative, was " + max);
+    }
+    // Records are stored in seq order from 1, so seq n is at index n - 1.
+    int from = (int) Math.min(audit.size(), Math.max(0, fromSeq - 1));
+    int to = (int) Math.min(audit.size(), (long) from + max);
+    return List.copyOf(audit.subList(from, to));
+  }
+
+  @Override
+  public synchronized Optional<AuditRecord> auditHead() {
+    return audit.isEmpty() ? Optional.empty() : Optional.of(audit.getLast());
   }
 
   @Override

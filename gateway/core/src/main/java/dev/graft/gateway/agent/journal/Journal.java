@@ -1,6 +1,10 @@
 package dev.graft.gateway.agent.journal;
 
+import dev.graft.bundle.audit.AuditKind;
+import dev.graft.bundle.audit.AuditRecord;
+import dev.graft.bundle.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -72,6 +76,25 @@ public interface Journal extends AutoCloseable {
    * reopening.
    */
   long nextCounter();
+
+  /**
+   * Appends the next audit record, chained to the stored head (record 1 when there is none), as one
+   * transition. The time is kept to the millisecond.
+   *
+   * @return the record as stored
+   */
+  AuditRecord appendAudit(Instant time, AuditKind kind, JsonObject detail);
+
+  /**
+   * Up to {@code max} audit records in seq order, starting at {@code fromSeq} (records before 1 do
+   * not exist, so 1 and below start at the first).
+   *
+   * @throws IllegalArgumentException when {@code max} is negative
+   */
+  List<AuditRecord> audit(long fromSeq, int max);
+
+  /** The last audit record, or empty when none was appended. */
+  Optional<AuditRecord> auditHead();
 
   @Override
   void close();

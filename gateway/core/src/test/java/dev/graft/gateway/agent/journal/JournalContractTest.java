@@ -3,8 +3,13 @@ package dev.graft.gateway.agent.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graft.bundle.audit.AuditChain;
+import dev.graft.bundle.audit.AuditKind;
+import dev.graft.bundle.audit.AuditRecord;
+import dev.graft.bundle.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -223,5 +228,96 @@ abstract class JournalContractTest {
       thread.join();
     }
     assertThat(seen).hasSize(100);
+  }
+
+  static final Instant AUDIT_TIME = Instant.parse("2026-12-08T03:00:00.123Z");
+
+  /** Appends {@code n} records, one of each kind in turn, and returns them. */
+  List<AuditRecord> appendRecords(int n) {
+    List<AuditRecord> records = new java.util.ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      records.add(
+          journal.appendAudit(
+              AUDIT_TIME.plusSeconds(i),
+              AuditKind.values()[i % AuditKind.values().length],
+              JsonObject.builder().put("target", "boiler-1." + i + ".0").put("n", i).build()));
+    }
+    return records;
+  }
+
+  @Test
+  void auditHead_fresh_isEmpty() {
+    assertThat(journal.auditHead()).isEmpty();
+    assertThat(journal.audit(1, 100)).isEmpty();
+  }
+
+  @Test
+  void appendAudit_chainsEachRecordToTheStoredHead() {
+    AuditRecord first =
+        journal.appendAudit(AUDIT_TIME.plusNanos(456_789), AuditKind.STARTED, JsonObject.empty());
+    AuditRecord second =
+        journal.appendAudit(
+            AUDIT_TIME, AuditKind.ACCEPTED, JsonObject.builder().put("target", "x").build());
+
+    assertThat(first.seq()).isEqualTo(1);
+    assertThat(first.prev()).isEqualTo(AuditRecord.GENESIS_PREV);
+    assertThat(first.time()).isEqualTo(AUDIT_TIME);
+    assertThat(second.seq()).isEqualTo(2);
+    assertThat(second.prev()).isEqualTo(first.sha256());
+    assertThat(second.sha256()).isEqualTo(second.computeSha256());
+    assertThat(journal.auditHead()).contains(second);
+    assertThat(journal.audit(1, 10)).containsExactly(first, second);
+  }
+
+  @Test
+  void audit_pages_fromSeqUpToMax() {
+    List<AuditRecord> records = appendRecords(20);
+
+    assertThat(journal.audit(5, 3)).containsExactlyElementsOf(records.subList(4, 7));
+    assertThat(journal.audit(18, 10)).containsExactlyElementsOf(records.subList(17, 20));
+    assertThat(journal.audit(0, 2)).containsExactlyElementsOf(records.subList(0, 2));
+    assertThat(journal.audit(21, 10)).isEmpty();
+    assertThat(journal.audit(1, 0)).isEmpty();
+    assertThatThrownBy(() -> journal.audit(1, -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void audit_whatIsStored_verifiesAsAChainEndingAtTheHead() {
+    appendRecords(30);
+
+    AuditChain.Verified verified = AuditChain.verify(journal.audit(1, Integer.MAX_VALUE));
+
+    assertThat(verified.count()).isEqualTo(30);
+    assertThat(verified.headSeq()).isEqualTo(30);
+    assertThat(verified.headSha256()).isEqualTo(journal.auditHead().orElseThrow().sha256());
+  }
+
+  @Test
+  void appendAudit_oversizedDetail_isRefusedAndNothingIsStored() {
+    appendRecords(1);
+    JsonObject huge = JsonObject.builder().put("x", "y".repeat(AuditRecord.MAX_LINE_BYTES)).build();
+
+    assertThatThrownBy(() -> journal.appendAudit(AUDIT_TIME, AuditKind.ALARM, huge))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than the cap");
+    assertThat(journal.auditHead().orElseThrow().seq()).isEqualTo(1);
+  }
+
+  @Test
+  void appendAudit_concurrentCallers_formOneChain() throws InterruptedException {
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] =
+          Thread.ofPlatform()
+              .start(() -> {
+                for (int i = 0; i < 10; i++) {
+                  journal.appendAudit(AUDIT_TIME, AuditKind.OPERATOR, JsonObject.empty());
+                }
+              });
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(AuditChain.verify(journal.audit(1, 100)).headSeq()).isEqualTo(40);
   }
 }
