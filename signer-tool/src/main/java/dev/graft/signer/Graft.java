@@ -48,7 +48,8 @@ import picocli.CommandLine.Model.CommandSpec;
       dev.graft.signer.cli.InspectCommand.class,
       dev.graft.signer.cli.VerifyCommand.class,
       dev.graft.signer.cli.PolicyCommand.class,
-      dev.graft.signer.cli.PublishCommand.class
+      dev.graft.signer.cli.PublishCommand.class,
+      dev.graft.signer.cli.AuditCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -62,6 +63,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "  graft policy check m-1.0.0.graft site.yaml  # would the site accept it?",
       "  graft verify repo/ --bundle m-1.0.0.graft # check everything a gateway checks",
       "  graft key generate --out alice.pem        # a key holder's new key",
+      "  graft audit verify gw-0042/audit.jsonl    # a gateway's audit log export",
       "  graft repo expire-check repo/             # exit 3 when something expires soon",
       "  graft publish repo/ --broker mqtts://broker:8883 --tls-ca ca.pem \\",
       "      --tls-cert publisher.pem --tls-key publisher.key   # to the gateways",

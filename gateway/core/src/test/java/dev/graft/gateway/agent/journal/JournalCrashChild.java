@@ -1,8 +1,11 @@
 package dev.graft.gateway.agent.journal;
 
+import dev.graft.bundle.audit.AuditKind;
+import dev.graft.bundle.json.JsonObject;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HexFormat;
 
 /**
@@ -26,6 +29,15 @@ final class JournalCrashChild {
         out.flush();
         journal.raiseReleaseFloor(i);
         out.println("floor " + i);
+        out.flush();
+        long seq =
+            journal
+                .appendAudit(
+                    Instant.ofEpochMilli(i),
+                    AuditKind.OPERATOR,
+                    JsonObject.builder().put("i", i).build())
+                .seq();
+        out.println("audit " + seq);
         out.flush();
       }
     }
