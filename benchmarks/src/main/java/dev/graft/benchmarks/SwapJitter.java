@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +100,11 @@ public final class SwapJitter {
 
     @Override
     public void close() {}
+
+    @Override
+    public List<String> stopSafe(String reason) {
+      return List.of(); // drives no device
+    }
   }
 
   public static void main(String[] args) throws Exception {

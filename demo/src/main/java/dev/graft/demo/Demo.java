@@ -1,14 +1,22 @@
 package dev.graft.demo;
 
-import dev.graft.bundle.TrustException;
-import dev.graft.bundle.director.Agreement;
+import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.format.BundleWriter;
+import dev.graft.bundle.keys.KeyType;
+import dev.graft.bundle.keys.SoftwareKey;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tufclient.AtomicFile;
+import dev.graft.gateway.agent.AgentConfig;
+import dev.graft.gateway.agent.AgentStatus;
+import dev.graft.gateway.agent.Anchors;
+import dev.graft.gateway.agent.UpdateAgent;
+import dev.graft.gateway.agent.UpdateOutcome;
+import dev.graft.gateway.agent.report.Report;
+import dev.graft.gateway.agent.report.ReportVerifier;
+import dev.graft.gateway.agent.report.Verification;
 import dev.graft.gateway.field.InMemoryCredentials;
 import dev.graft.gateway.runtime.StateLoad;
 import dev.graft.gateway.scan.ScanStats;
-import dev.graft.gateway.scan.SwapOutcome;
 import dev.graft.sim.SimulatedSite;
 import dev.graft.sim.SiteConfig;
 import dev.graft.sim.plant.PlantParameters;
@@ -31,9 +39,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.FileHandler;
 import java.util.logging.Handler;
@@ -43,14 +54,20 @@ import java.util.stream.Stream;
 
 /**
  * The demo behind {@code scripts/run}: a broker, software keys, a simulated field site and a
- * gateway; release 1.0 of the boiler controller is signed, published over MQTT, verified and run;
- * then 1.1 is released and swapped in live, between two ticks; then attacks are refused while the
- * boiler keeps running. Each step is numbered and says what it proves.
+ * gateway running the update agent; release 1.0 of the boiler controller is signed, published over
+ * MQTT, and the agent verifies, installs, watches and commits it; then 1.1 is released and swapped
+ * in live, between two ticks; attacks are refused while the boiler keeps running; then the faulty
+ * 1.2 is released and the agent rolls it back by itself. Each step is numbered and says what it
+ * proves. The demo only plays the release engineer, the director and the plant: every gateway
+ * decision is the agent's.
  */
 public final class Demo {
   static final String GATEWAY = "gw-demo-1";
   static final String MODULE = "boiler-control";
-  static final int STEPS = 9;
+  static final int STEPS = 10;
+
+  /** How long the demo waits for the agent to decide about one release (fetch to commit). */
+  static final Duration DECISION_WITHIN = Duration.ofSeconds(90);
 
   /** Marks a work directory the demo made, so it only ever empties its own. */
   static final String MARKER = ".graft-demo";
@@ -84,19 +101,23 @@ public final class Demo {
   /** One attack and the trust core's refusal. */
   record Attack(String what, String refusal, boolean logicUnchanged) {}
 
+  /** The signed status report the demo read back from the broker. */
+  record StatusCheck(long counter, long auditSeq) {}
+
   /** The demo's outcome, for the summary and the integration test. */
   record Outcome(
       long lastSlotBefore,
       long firstSlotAfter,
       long missedAtSwap,
-      long missedWhileUpdating,
       boolean stateCarriedOver,
       String runningVersion,
       List<Attack> attacks,
+      String rollback,
       double minTemperatureC,
       double maxTemperatureC,
       double setpointC,
-      ScanStats finalStats) {
+      ScanStats finalStats,
+      StatusCheck status) {
     boolean inBand() {
       return minTemperatureC >= setpointC - BAND_C && maxTemperatureC <= setpointC + BAND_C;
     }
@@ -198,8 +219,7 @@ public final class Demo {
     SiteConfig siteConfig =
         SiteConfig.defaults().withSpeed(SPEED).withPlant(plant).withPsk("graft-gateway", pskKey);
     try (SimulatedSite site = SimulatedSite.start(siteConfig);
-        MqttConnection releaseSide = MqttConnection.open(MqttOptions.of(broker.uri()));
-        MqttConnection gatewaySide = MqttConnection.open(MqttOptions.of(broker.uri()))) {
+        MqttConnection releaseSide = MqttConnection.open(MqttOptions.of(broker.uri()))) {
       String coaps =
           site.coapsAddress()
               .orElseThrow(() -> new IllegalStateException("the thermostat has no DTLS port"));
@@ -230,13 +250,23 @@ public final class Demo {
           "site grant "
               + work.relativize(grantFile)
               + ": the two devices at their simulated addresses, coil 3 writable (safe 0),"
-              + " swap only when burner == 0");
+              + " swap only when burner == 0, watch "
+              + SiteGrant.WATCH_S
+              + " s with no fault allowed, rollback auto");
+      SoftwareKey identity = SoftwareKey.generate(KeyType.ECDSA_P256);
+      detail(
+          "gateway identity key: ECDSA P-256 (software key here; a PKCS#11 token or the TPM on a"
+              + " real gateway), key id "
+              + identity.keyId().substring(0, 16)
+              + "…");
 
-      step(4, "bundles: boiler-control 1.0.0 and 1.1.0 from " + settings.wasm());
+      step(4, "bundles: boiler-control 1.0.0, 1.1.0 and 1.2.0 from " + settings.wasm());
       Path v10 = buildBundle("1.0", work.resolve("release"));
       Path v11 = buildBundle("1.1", work.resolve("release"));
+      Path v12 = buildBundle("1.2", work.resolve("release"));
       detail(describeBundle(v10));
       detail(describeBundle(v11));
+      detail(describeBundle(v12) + "  ← traps at its tick 101: the faulty release");
 
       step(5, "release 1.0.0: sign, publish to the broker, director assigns it to " + GATEWAY);
       ImageRelease first = release(engineer, v10, releaseSide, work);
@@ -250,98 +280,118 @@ public final class Demo {
               + first.target().path()
               + " (same length, SHA-256 and SHA-512) and signs the grant's hashes");
 
-      step(6, "gateway " + GATEWAY + ": fetch over MQTT, verify, check the grant, run 1.0.0");
+      step(6, "gateway " + GATEWAY + ": the update agent starts and installs 1.0.0 by itself");
       InMemoryCredentials credentials =
           new InMemoryCredentials()
               .putPsk(
                   SiteGrant.THERMOSTAT_CREDENTIAL,
                   "graft-gateway",
                   pskKey.getBytes(StandardCharsets.UTF_8));
-      try (Gateway gateway =
-          new Gateway(
-              GATEWAY,
-              work.resolve("gateway"),
-              gatewaySide,
-              engineer.rootAnchor(),
-              director.rootAnchor(),
-              director.siteKeyAnchor(),
-              grant,
-              credentials)) {
-        Gateway.Prepared running = install(gateway, "1.0.0");
-        gateway.start(running);
-        detail("scan loop started: boiler-control 1.0.0 every 100 ms; the boiler under control:");
-        watch(gateway, site, settings.watch());
+      AgentConfig config =
+          AgentConfig.of(
+                  GATEWAY,
+                  ReleaseEngineer.HARDWARE,
+                  work.resolve("gateway/data"),
+                  new Anchors(
+                      engineer.rootAnchor(),
+                      director.rootAnchor(),
+                      Grants.siteKeysFromFiles(List.of(director.siteKeyAnchor()), 1)),
+                  identity,
+                  MqttOptions.of(broker.uri()),
+                  grant,
+                  credentials)
+              .withSchedule(
+                  AgentConfig.Schedule.defaults()
+                      .withHealthEvery(Duration.ofSeconds(5))
+                      .withTopicDelay(Duration.ofMillis(200)))
+              .withMaxTimestampLifetime(Director.LIFETIME);
+      BlockingQueue<UpdateOutcome> outcomes = new LinkedBlockingQueue<>();
+      try (UpdateAgent agent = UpdateAgent.start(config)) {
+        agent.addListener(outcomes::add);
+        detail(
+            "commissioned with the two roots and the site key; journal (H2), modules and trusted"
+                + " metadata in "
+                + work.relativize(config.dataDirectory()));
+        UpdateOutcome.Committed installed = awaitCommitted(agent, site, outcomes, "1.0.0");
+        detail(describePipeline(installed));
 
-        step(7, "release 1.1.0: sign, publish, assign; the gateway swaps it in live");
+        step(7, "release 1.1.0: sign, publish, assign; the agent swaps it in live by itself");
+        outcomes.clear();
         ImageRelease second = release(engineer, v11, releaseSide, work);
         Director.Published assigned11 =
             director.assignAndPublish(releaseSide, second.target(), grant, "rollout-2");
         detail("director version " + assigned11.version() + " names " + second.target().path());
-        Gateway.Prepared next = install(gateway, "1.1.0");
-        Gateway.Swap swap = gateway.update(next);
-        if (!(swap.outcome()
-            instanceof SwapOutcome.Swapped(long firstSlot, StateLoad state, var _))) {
-          throw new IllegalStateException("the swap did not happen: " + swap.outcome());
-        }
-        detail(
-            "preflight: self-test "
-                + swap.preflight().selfTest()
-                + ", "
-                + swap.preflight().shadowTicks().size()
-                + " shadow ticks on live inputs, "
-                + swap.preflight().faults().size()
-                + " faults, state round trip "
-                + swap.preflight().stateRoundTrip());
-        boolean carried = state instanceof StateLoad.Loaded;
+        UpdateOutcome.Committed update = awaitCommitted(agent, site, outcomes, "1.1.0");
+        UpdateOutcome.SwapReport swap = update.swap();
+        detail(describePipeline(update));
         detail(
             "SWAPPED at tick "
-                + firstSlot
+                + swap.firstSlot()
                 + ": 1.0.0 ran tick "
                 + swap.lastSlotBefore()
                 + ", 1.1.0 ran tick "
-                + swap.firstSlotAfter()
+                + swap.firstSlot()
                 + " — "
                 + swap.missedAtSwap()
                 + " missed ticks; state carried over: "
-                + describe(state));
-        detail(
-            "missed ticks anywhere while the update was preflighted and waited for burner == 0: "
-                + swap.missedWhileUpdating());
+                + describe(swap.state()));
         if (swap.missedAtSwap() != 0) {
           throw new IllegalStateException(
               "a tick was missed at the swap: 1.0.0 ran slot "
                   + swap.lastSlotBefore()
                   + ", 1.1.0 first ran slot "
-                  + swap.firstSlotAfter());
+                  + swap.firstSlot());
         }
-        if (!carried) {
-          throw new IllegalStateException("1.1.0 did not take over 1.0.0's state: " + state);
+        if (!(swap.state() instanceof StateLoad.Loaded)) {
+          throw new IllegalStateException("1.1.0 did not take over 1.0.0's state: " + swap.state());
         }
-        watch(gateway, site, settings.watch());
 
-        step(8, "attacks: each is refused by the trust core; the running logic does not change");
-        attackTamperedChunk(gateway, releaseSide, second);
-        attackRollback(gateway, releaseSide, imageTimestampV2, second.timestamp());
-        attackOtherGateway(gateway, releaseSide, director, second.target(), grant, assigned11);
-        detail("after the attacks the gateway checks again and accepts the genuine metadata:");
-        Agreement.Agreed again = gateway.check();
-        detail("  director and image repository agree on " + again.target().path());
+        step(8, "attacks: each is refused and reported; the running logic does not change");
+        attackRollback(agent, releaseSide, imageTimestampV2, second.timestamp());
+        attackOtherGateway(agent, releaseSide, director, second.target(), grant, assigned11);
+        ImageRelease third = release(engineer, v12, releaseSide, work);
+        byte[] genuineChunk = attackTamperedChunk(agent, releaseSide, director, third, grant);
 
-        ScanStats stats = gateway.stats();
+        step(9, "faulty release 1.2.0 assigned: the agent watches it and rolls back by itself");
+        awaitQuiet(agent, outcomes); // the checks the tampered assignment set off are all done
+        releaseSide.publishAndWait(
+            Topics.chunk(Objects.requireNonNull(third.target().hashes().get("sha256")), 0),
+            genuineChunk,
+            true);
+        outcomes.clear();
+        Director.Published assigned12 =
+            director.assignAndPublish(releaseSide, third.target(), grant, "rollout-4");
+        detail(
+            "the genuine chunk is back on the broker; director version "
+                + assigned12.version()
+                + " names "
+                + third.target().path()
+                + " again");
+        UpdateOutcome.WatchFailed failed = awaitWatchFailed(agent, site, outcomes);
+        detail(describePipeline(failed.swap()));
+        detail("ROLLED BACK by itself: " + failed.explanation());
+        showBoiler(agent, site, settings.watch());
+        if (failed.action() != UpdateOutcome.RollbackAction.ROLLED_BACK) {
+          throw new IllegalStateException("1.2.0 was not rolled back: " + failed.explanation());
+        }
+
+        AgentStatus status = agent.status();
+        ScanStats stats = status.scan().orElseThrow();
+        StatusCheck statusCheck = verifyStatus(releaseSide, identity, status);
         Outcome outcome =
             new Outcome(
                 swap.lastSlotBefore(),
-                swap.firstSlotAfter(),
+                swap.firstSlot(),
                 swap.missedAtSwap(),
-                swap.missedWhileUpdating(),
-                carried,
+                swap.state() instanceof StateLoad.Loaded,
                 stats.version(),
                 List.copyOf(attacks),
+                failed.explanation(),
                 minTemperature,
                 maxTemperature,
                 site.plant().reading().setpointC(),
-                stats);
-        gateway.lastFault().ifPresent(fault -> detail("last faulted tick: " + fault));
+                stats,
+                statusCheck);
         summary(outcome, started);
         if (!outcome.inBand()) {
           throw new IllegalStateException(
@@ -395,116 +445,206 @@ public final class Demo {
     return new ImageRelease(target, files.timestamp());
   }
 
-  /** The gateway's whole install path for one version; each line says what was checked. */
-  private Gateway.Prepared install(Gateway gateway, String expectedVersion) throws IOException {
-    Agreement.Agreed agreed = gateway.check();
-    detail(
-        "refreshed image repository and director over MQTT: every signature (both halves of"
-            + " each composite key), version, expiry and hash checked");
-    detail(
-        "director and image repository agree on "
-            + agreed.target().path()
-            + " (release counter "
-            + agreed.release().releaseCounter()
-            + ", hardware "
-            + ReleaseEngineer.HARDWARE
-            + ", floor "
-            + gateway.floor()
-            + "); the grant matches the site key's signature");
-    Gateway.Verified verified = gateway.fetch(agreed);
-    detail(
-        "downloaded "
-            + verified.download().bytesReceived()
-            + " bytes in "
-            + verified.download().chunksReceived()
-            + " chunks, each checked on arrival against the signed chunk list; whole file"
-            + " matches length, SHA-256 and SHA-512");
-    detail(
-        "bundle read strictly: manifest "
-            + verified.manifest().name()
-            + " "
-            + verified.manifest().version()
-            + " matches the signed release; capability check against the grant: accepted");
-    if (!verified.manifest().version().equals(expectedVersion)) {
-      throw new IllegalStateException(
-          "expected to install " + expectedVersion + ", got " + verified.manifest().version());
+  /**
+   * Waits for the agent to commit {@code version}, showing the boiler once a second meanwhile; any
+   * other final outcome (a refusal, a failed watch) ends the demo with it.
+   */
+  private UpdateOutcome.Committed awaitCommitted(
+      UpdateAgent agent, SimulatedSite site, BlockingQueue<UpdateOutcome> outcomes, String version)
+      throws InterruptedException {
+    UpdateOutcome outcome = awaitDecision(agent, site, outcomes);
+    if (outcome instanceof UpdateOutcome.Committed committed
+        && committed.to().version().equals(version)) {
+      return committed;
     }
-    Gateway.Prepared prepared = gateway.load(verified);
-    detail("module validated (ABI graft/1), compiled and instantiated within the grant's ceilings");
-    return prepared;
+    throw new IllegalStateException("expected " + version + " to be committed, got " + outcome);
+  }
+
+  private UpdateOutcome.WatchFailed awaitWatchFailed(
+      UpdateAgent agent, SimulatedSite site, BlockingQueue<UpdateOutcome> outcomes)
+      throws InterruptedException {
+    UpdateOutcome outcome = awaitDecision(agent, site, outcomes);
+    if (outcome instanceof UpdateOutcome.WatchFailed failed) {
+      return failed;
+    }
+    throw new IllegalStateException(
+        "expected the faulty release to fail its watch, got " + outcome);
+  }
+
+  /** The next outcome that decided something (not "up to date", not "held, trying again"). */
+  private UpdateOutcome awaitDecision(
+      UpdateAgent agent, SimulatedSite site, BlockingQueue<UpdateOutcome> outcomes)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + DECISION_WITHIN.toNanos();
+    String shownState = "";
+    while (System.nanoTime() < deadline) {
+      UpdateOutcome outcome = outcomes.poll(1, TimeUnit.SECONDS);
+      if (outcome == null) {
+        AgentStatus status = agent.status();
+        String state = status.update().map(u -> u.state() + " " + u.target()).orElse("idle");
+        if (!state.equals(shownState)) {
+          shownState = state;
+          detail("  agent: " + state);
+        }
+        showBoilerLine(agent, site);
+        continue;
+      }
+      switch (outcome) {
+        case UpdateOutcome.UpToDate _ -> {}
+        case UpdateOutcome.Held(String target, String reason) ->
+            detail("  held: " + target + ": " + reason + " (the next check tries again)");
+        case UpdateOutcome.Blocked(String reason) -> detail("  blocked: " + reason);
+        default -> {
+          return outcome;
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "the update agent decided nothing within " + DECISION_WITHIN.toSeconds() + " s");
+  }
+
+  /** Waits until the agent is between updates and has reported nothing for two seconds. */
+  private static void awaitQuiet(UpdateAgent agent, BlockingQueue<UpdateOutcome> outcomes)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + DECISION_WITHIN.toNanos();
+    UpdateOutcome last = null;
+    while (System.nanoTime() < deadline) {
+      UpdateOutcome outcome = outcomes.poll(2, TimeUnit.SECONDS);
+      if (outcome == null && agent.status().update().isEmpty()) {
+        return;
+      }
+      last = outcome != null ? outcome : last;
+    }
+    throw new IllegalStateException(
+        "the update agent did not come to rest within "
+            + DECISION_WITHIN.toSeconds()
+            + " s: "
+            + agent.status().update().map(Object::toString).orElse("between updates")
+            + "; last outcome: "
+            + last);
+  }
+
+  /** What the agent did in one pipeline run, in a few lines. */
+  private String describePipeline(UpdateOutcome.Committed committed) {
+    return describePipeline(committed.swap())
+        + "\n      watched: "
+        + committed.watch().describe()
+        + " → COMMITTED "
+        + committed.to().name()
+        + " "
+        + committed.to().version()
+        + " (release floor "
+        + committed.to().releaseCounter()
+        + ")";
+  }
+
+  private String describePipeline(UpdateOutcome.SwapReport swap) {
+    return "FETCH/DOWNLOAD/STAGE: both repositories agree, chunks and whole file verified, manifest"
+        + " matches the signed release and lies within the grant"
+        + "\n      PREFLIGHT: self-test "
+        + swap.preflight().selfTest()
+        + ", "
+        + swap.preflight().shadowTicks().size()
+        + " shadow ticks on live inputs ("
+        + swap.preflight().faults().size()
+        + " faults), state round trip "
+        + swap.preflight().stateRoundTrip()
+        + "\n      shadow vs live: "
+        + String.join("; ", swap.shadowComparison());
   }
 
   /** Shows the boiler for {@code duration}: one line a second. */
-  private void watch(Gateway gateway, SimulatedSite site, Duration duration)
+  private void showBoiler(UpdateAgent agent, SimulatedSite site, Duration duration)
       throws InterruptedException {
     long end = System.nanoTime() + duration.toNanos();
     while (System.nanoTime() < end) {
       Thread.sleep(1000);
-      PlantReading reading = site.plant().reading();
-      ScanStats stats = gateway.stats();
-      minTemperature = Math.min(minTemperature, reading.temperatureC());
-      maxTemperature = Math.max(maxTemperature, reading.temperatureC());
-      detail(
-          String.format(
-              Locale.ROOT,
-              "  boiler %5.1f °C  setpoint %4.1f °C  burner %-3s │ %s %s  ticks %4d  missed %d"
-                  + "  faults %d",
-              reading.temperatureC(),
-              reading.setpointC(),
-              reading.burner() ? "on" : "off",
-              stats.module(),
-              stats.version(),
-              stats.ticks(),
-              stats.missedSlots(),
-              stats.faults()));
+      showBoilerLine(agent, site);
     }
   }
 
-  private void attackTamperedChunk(Gateway gateway, MqttConnection attacker, ImageRelease release)
-      throws IOException {
-    String sha256 = release.target().hashes().get("sha256");
-    String topic = Topics.chunk(Objects.requireNonNull(sha256), 0);
-    byte[] genuine = retained(attacker, topic);
-    byte[] tampered = genuine.clone();
-    tampered[tampered.length / 2] ^= 0x01;
-    attack(
-        gateway,
-        "a tampered chunk: one bit of chunk 0 of "
-            + release.target().path()
-            + " flipped on the broker",
-        () -> attacker.publishAndWait(topic, tampered, true),
-        () -> gateway.fetch(gateway.check()),
-        () -> attacker.publishAndWait(topic, genuine, true));
+  private void showBoilerLine(UpdateAgent agent, SimulatedSite site) {
+    PlantReading reading = site.plant().reading();
+    minTemperature = Math.min(minTemperature, reading.temperatureC());
+    maxTemperature = Math.max(maxTemperature, reading.temperatureC());
+    Optional<ScanStats> scan = agent.status().scan();
+    detail(
+        String.format(
+            Locale.ROOT,
+            "  boiler %5.1f °C  setpoint %4.1f °C  burner %-3s │ %s",
+            reading.temperatureC(),
+            reading.setpointC(),
+            reading.burner() ? "on" : "off",
+            scan.map(stats ->
+                    String.format(
+                        Locale.ROOT,
+                        "%s %s  ticks %4d  missed %d  faults %d",
+                        stats.module(),
+                        stats.version(),
+                        stats.ticks(),
+                        stats.missedSlots(),
+                        stats.faults()))
+                .orElse("no logic running")));
   }
 
   private void attackRollback(
-      Gateway gateway, MqttConnection attacker, byte[] oldTimestamp, byte[] currentTimestamp)
-      throws IOException {
+      UpdateAgent agent, MqttConnection attacker, byte[] oldTimestamp, byte[] currentTimestamp)
+      throws IOException, InterruptedException {
     attack(
-        gateway,
+        agent,
         "a rollback: the image repository's older, validly signed timestamp replayed on the broker",
         () -> attacker.publishAndWait(Topics.repoTimestamp(), oldTimestamp, true),
-        gateway::check,
         () -> attacker.publishAndWait(Topics.repoTimestamp(), currentTimestamp, true));
   }
 
   private void attackOtherGateway(
-      Gateway gateway,
+      UpdateAgent agent,
       MqttConnection attacker,
       Director director,
       TargetFile target,
       byte[] grant,
       Director.Published current)
-      throws IOException {
+      throws IOException, InterruptedException {
     Director.Published forOther = director.signedFor("gw-demo-2", target, grant);
     String topic = Topics.directorMetadata(GATEWAY, "timestamp", OptionalLong.empty());
     attack(
-        gateway,
+        agent,
         "director metadata for another gateway (gw-demo-2), correctly signed, replayed to "
             + GATEWAY,
         () -> attacker.publishAndWait(topic, forOther.timestamp(), true),
-        gateway::check,
         () -> attacker.publishAndWait(topic, current.timestamp(), true));
+  }
+
+  /**
+   * Release 1.2.0 is published, one bit of its first chunk flipped on the broker, and then the
+   * director assigns it: the agent refuses the download (the chunk does not match the signed chunk
+   * list) and keeps 1.1.0. Returns the genuine chunk, which the caller puts back: until then every
+   * check the assignment triggers is refused the same way.
+   */
+  private byte[] attackTamperedChunk(
+      UpdateAgent agent,
+      MqttConnection attacker,
+      Director director,
+      ImageRelease release,
+      byte[] grant)
+      throws IOException, InterruptedException {
+    String sha256 = Objects.requireNonNull(release.target().hashes().get("sha256"));
+    String topic = Topics.chunk(sha256, 0);
+    byte[] genuine = retained(attacker, topic);
+    byte[] tampered = genuine.clone();
+    tampered[tampered.length / 2] ^= 0x01;
+    attack(
+        agent,
+        "a tampered chunk: one bit of chunk 0 of "
+            + release.target().path()
+            + " flipped on the broker, then the director assigns it",
+        () -> {
+          attacker.publishAndWait(topic, tampered, true);
+          director.assignAndPublish(attacker, release.target(), grant, "rollout-3");
+        },
+        () -> {},
+        List.of("modules")); // the new release and assignment update both repositories' metadata
+    return genuine;
   }
 
   @FunctionalInterface
@@ -512,36 +652,45 @@ public final class Demo {
     void run() throws IOException;
   }
 
-  private void attack(Gateway gateway, String what, Action tamper, Action update, Action restore)
-      throws IOException {
-    ScanStats before = gateway.stats();
-    Map<String, String> trusted = fingerprint(gateway.trustedStores());
+  /**
+   * Tampers, asks the agent to check, restores: the check must be refused, and the running module,
+   * its tick count and the trusted metadata must show that nothing changed.
+   */
+  private void attack(UpdateAgent agent, String what, Action tamper, Action restore)
+      throws IOException, InterruptedException {
+    attack(agent, what, tamper, restore, List.of("image", "director", "modules"));
+  }
+
+  /**
+   * @param unchanged the directories of the gateway's data that the refused update must leave as
+   *     they were (an attack that comes with a genuine release and assignment changes the trusted
+   *     metadata, legitimately)
+   */
+  private void attack(
+      UpdateAgent agent, String what, Action tamper, Action restore, List<String> unchanged)
+      throws IOException, InterruptedException {
+    ScanStats before = agent.status().scan().orElseThrow();
+    Path data = settings.work().resolve("gateway/data");
+    Map<String, String> trusted = fingerprint(data, unchanged);
     detail(what);
     tamper.run();
-    TrustException refusal = null;
+    UpdateOutcome outcome;
     try {
-      update.run();
-    } catch (TrustException e) {
-      refusal = e;
+      outcome = agent.checkNow();
     } finally {
       restore.run();
     }
-    if (refusal == null) {
-      throw new IllegalStateException("the gateway accepted " + what);
+    if (!(outcome instanceof UpdateOutcome.Refused refused)) {
+      throw new IllegalStateException("the gateway did not refuse " + what + ": " + outcome);
     }
-    try {
-      Thread.sleep(500); // a few ticks, to show the loop kept running
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-    ScanStats after = gateway.stats();
-    boolean unchanged =
+    Thread.sleep(500); // a few ticks, to show the loop kept running
+    ScanStats after = agent.status().scan().orElseThrow();
+    boolean same =
         after.version().equals(before.version())
             && after.swaps() == before.swaps()
             && after.ticks() > before.ticks()
-            && trusted.equals(fingerprint(gateway.trustedStores()));
-    detail("  REFUSED  " + refusal.getClass().getSimpleName() + ": " + refusal.getMessage());
+            && trusted.equals(fingerprint(data, unchanged));
+    detail("  REFUSED in " + refused.stage() + ": " + refused.reason());
     detail(
         "  running: "
             + after.module()
@@ -549,24 +698,56 @@ public final class Demo {
             + after.version()
             + ", still ticking ("
             + after.ticks()
-            + " ticks); trusted metadata unchanged: "
-            + (unchanged ? "yes" : "NO"));
-    if (!unchanged) {
+            + " ticks); "
+            + String.join(", ", unchanged)
+            + " unchanged: "
+            + (same ? "yes" : "NO")
+            + "; the refusal is in the audit log and in signed events");
+    if (!same) {
       throw new IllegalStateException("a refused update changed the gateway: " + what);
     }
-    attacks.add(
-        new Attack(
-            what, refusal.getClass().getSimpleName() + ": " + refusal.getMessage(), unchanged));
+    attacks.add(new Attack(what, refused.stage() + ": " + refused.reason(), same));
+  }
+
+  /**
+   * Reads the gateway's retained {@code status} from the broker and verifies it as the rollout
+   * service will: the identity key's signature, the gateway id, the counter; then compares its
+   * audit head with the agent's.
+   */
+  private StatusCheck verifyStatus(
+      MqttConnection connection, SoftwareKey identity, AgentStatus status) {
+    byte[] report = retained(connection, Topics.gatewayStatus(GATEWAY));
+    Verification verification =
+        ReportVerifier.withDefaults().verify(report, identity.publicKey(), GATEWAY, 0);
+    if (!(verification instanceof Verification.Verified(Report verified))) {
+      throw new IllegalStateException(
+          "the gateway's status report does not verify: " + verification);
+    }
+    long auditSeq = verified.content().object("audit").integer("seq");
+    detail(
+        "signed status on "
+            + Topics.gatewayStatus(GATEWAY)
+            + ": verified with the identity key, counter "
+            + verified.counter()
+            + ", running "
+            + verified.content().object("running").string("version")
+            + ", audit chain head at record "
+            + auditSeq
+            + " (the agent's head: "
+            + status.auditHead().map(AgentStatus.AuditHead::seq).orElse(0L)
+            + ")");
+    return new StatusCheck(verified.counter(), auditSeq);
   }
 
   private void summary(Outcome outcome, long started) {
-    step(9, "summary");
-    detail("broker, keys, field site and gateway: started and stopped by this demo");
+    step(10, "summary");
+    detail("broker, keys, field site and update agent: started and stopped by this demo");
     detail(
-        "releases 1.0.0 and 1.1.0: signed with composite keys, published over MQTT, verified"
-            + " against two repositories that agree");
+        "releases 1.0.0, 1.1.0 and 1.2.0: signed with composite keys, published over MQTT,"
+            + " verified against two repositories that agree; the agent took each through FETCH,"
+            + " DOWNLOAD, STAGE, PREFLIGHT, SWAP and WATCH by itself");
     detail(
-        "hot swap: 1.0.0 ran its last tick at slot "
+        "hot swap 1.0.0 → 1.1.0: 1.0.0 ran its last tick at slot "
             + outcome.lastSlotBefore()
             + ", 1.1.0 its first at slot "
             + outcome.firstSlotAfter()
@@ -574,6 +755,7 @@ public final class Demo {
             + outcome.missedAtSwap()
             + "; state carried over: "
             + (outcome.stateCarriedOver() ? "yes" : "no"));
+    detail("faulty 1.2.0: " + outcome.rollback());
     detail(
         String.format(
             Locale.ROOT,
@@ -590,9 +772,17 @@ public final class Demo {
             + outcome.finalStats().missedSlots()
             + " missed in total, "
             + outcome.finalStats().faults()
-            + " faults; running "
+            + " faults, "
+            + outcome.finalStats().swaps()
+            + " swaps; running "
             + outcome.runningVersion());
     detail("attacks refused: " + outcome.attacks().size() + " of " + outcome.attacks().size());
+    detail(
+        "signed status verified (counter "
+            + outcome.status().counter()
+            + "); audit chain of "
+            + outcome.status().auditSeq()
+            + " records");
     detail(String.format(Locale.ROOT, "done in %.1f s", (System.nanoTime() - started) / 1e9));
   }
 
@@ -639,13 +829,15 @@ public final class Demo {
     }
   }
 
-  private static Map<String, String> fingerprint(Path directory) throws IOException {
+  /** The SHA-256 of every file under the named subdirectories of {@code directory}. */
+  private static Map<String, String> fingerprint(Path directory, List<String> subdirectories)
+      throws IOException {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(directory)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {
         Path relative = directory.relativize(file);
-        if (relative.startsWith("downloads") || relative.startsWith("time")) {
-          continue; // downloads are not trusted metadata; the time floor moves with the clock
+        if (subdirectories.stream().noneMatch(relative::startsWith)) {
+          continue;
         }
         files.put(relative.toString(), Director.hashes(Files.readAllBytes(file)).get("sha256"));
       }

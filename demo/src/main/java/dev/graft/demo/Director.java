@@ -49,7 +49,14 @@ final class Director {
   private final String gatewayId;
   private final Map<RoleType, Signer> keys = new EnumMap<>(RoleType.class);
   private final Signer siteKey = SoftwareKey.generate(KeyType.MLDSA65_ED25519);
-  private final Instant expires = Instant.now().plus(Duration.ofDays(30));
+
+  /**
+   * How long every director file is valid. The gateway is configured with it as the longest
+   * timestamp lifetime: its time floor learns "expiry − lifetime" from each verified timestamp.
+   */
+  static final Duration LIFETIME = Duration.ofDays(30);
+
+  private final Instant expires = Instant.now().plus(LIFETIME);
   private final byte[] root;
   private long version;
 

@@ -11,6 +11,12 @@ final class SiteGrant {
   /** The credential name the grant gives the thermostat's pre-shared key (never the key). */
   static final String THERMOSTAT_CREDENTIAL = "thermostat-psk";
 
+  /**
+   * The watch window: long enough that the faulty 1.2.0, which traps at its 101st tick (10 s at 100
+   * ms), fails it, short enough for a demo.
+   */
+  static final int WATCH_S = 12;
+
   private SiteGrant() {}
 
   /**
@@ -48,7 +54,7 @@ final class SiteGrant {
             safe: 0
             fault: safe
         watch:
-          window_s: 600
+          window_s: %d
           fault_limit: 0
           expect: "temp < 95"
         rollback: auto
@@ -56,7 +62,7 @@ final class SiteGrant {
         swap_timeout_s: 60
         update_permit: {device: boiler-plc, table: discrete_input, address: 0}
         """
-            .formatted(modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL);
+            .formatted(modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, WATCH_S);
     return yaml.getBytes(StandardCharsets.UTF_8);
   }
 }

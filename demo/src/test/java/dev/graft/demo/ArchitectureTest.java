@@ -40,4 +40,24 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("dev.graft.pkcs11.internal..", "dev.graft.signer.repo..")
           .because("the demo uses graft as a release engineer does: through its command line");
+
+  @ArchTest
+  static final ArchRule gatewayDecisionsAreTheAgents =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.graft.demo..")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("dev.graft.gateway.scan.ScanLoop")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("dev.graft.gateway.runtime.ControlLogic")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("dev.graft.gateway.field.FieldSite")
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.graft.bundle.tuf..", "dev.graft.policies..")
+          .because(
+              "the demo drives the update agent; verifying, loading and swapping are the agent's");
 }

@@ -77,7 +77,7 @@ class DemoFailureTest {
           .hasMessageContaining("build the examples first");
     }
 
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("[4/9] bundles");
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("[4/10] bundles");
     assertThat(ProcessHandle.current().children())
         .noneMatch(child ->
             child.isAlive()

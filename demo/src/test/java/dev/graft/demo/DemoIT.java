@@ -18,7 +18,8 @@ class DemoIT {
   @TempDir Path temp;
 
   @Test
-  void run_swapsLiveWithoutMissedTicks_refusesEveryAttack() throws Exception {
+  void run_agentSwapsLiveWithoutMissedTicks_refusesEveryAttack_rollsBackTheFaultyRelease()
+      throws Exception {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     Path wasm = Path.of(System.getProperty("graft.examples.wasm", "../examples/target/wasm"));
 
@@ -33,17 +34,23 @@ class DemoIT {
     assertThat(outcome.firstSlotAfter()).as(printed).isEqualTo(outcome.lastSlotBefore() + 1);
     assertThat(outcome.missedAtSwap()).as(printed).isZero();
     assertThat(outcome.stateCarriedOver()).as(printed).isTrue();
-    assertThat(outcome.runningVersion()).isEqualTo("1.1.0");
-    assertThat(outcome.finalStats().swaps()).isEqualTo(1);
+    // 1.1.0 again: 1.2.0 failed its watch and the agent rolled it back
+    assertThat(outcome.runningVersion()).as(printed).isEqualTo("1.1.0");
+    assertThat(outcome.finalStats().swaps()).as(printed).isEqualTo(3);
+    assertThat(outcome.rollback())
+        .as(printed)
+        .startsWith("rolled back boiler-control 1.2.0 → 1.1.0: 1 fault in ")
+        .contains("(limit 0); first: trap");
     assertThat(outcome.attacks())
         .extracting(Demo.Attack::refusal)
         .satisfiesExactly(
-            tampered -> assertThat(tampered).startsWith("HashMismatchException: chunk 0"),
-            rollback -> assertThat(rollback).startsWith("RollbackAttackException:"),
-            other -> assertThat(other).startsWith("WrongGatewayException:").contains("gw-demo-2"));
+            rollback -> assertThat(rollback).startsWith("FETCH: rollback-attack:"),
+            other -> assertThat(other).startsWith("FETCH: wrong-gateway:").contains("gw-demo-2"),
+            tampered -> assertThat(tampered).startsWith("DOWNLOAD: hash-mismatch:"));
     assertThat(outcome.attacks()).allMatch(Demo.Attack::logicUnchanged);
+    assertThat(outcome.status().auditSeq()).as(printed).isGreaterThan(10);
     assertThat(printed)
-        .contains("[1/9] broker", "[9/9] summary", "SWAPPED at tick", "0 missed ticks")
-        .contains("state carried over: yes", "attacks refused: 3 of 3");
+        .contains("[1/10] broker", "[10/10] summary", "SWAPPED at tick", "0 missed ticks")
+        .contains("state carried over: yes", "attacks refused: 3 of 3", "ROLLED BACK by itself");
   }
 }

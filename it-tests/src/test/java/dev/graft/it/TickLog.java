@@ -126,6 +126,11 @@ final class TickLog implements TickListener {
       }
 
       @Override
+      public List<String> stopSafe(String reason) {
+        return port.stopSafe(reason);
+      }
+
+      @Override
       public String toString() {
         return "tapped " + port;
       }

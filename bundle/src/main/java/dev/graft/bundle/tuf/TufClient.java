@@ -128,6 +128,59 @@ public final class TufClient {
     store.store(ROOT, rootBytes);
   }
 
+  /**
+   * Re-verifies a stored root from the commissioned anchor: every root version after the anchor's,
+   * up to the stored one, is fetched from {@code repository} and must be signed by its
+   * predecessor's threshold and by its own (and be hybrid where required), and the last one must be
+   * the stored root byte for byte. A stored root at the anchor's version must be the anchor. A
+   * gateway runs this at every start, so a trusted store edited while it was off (a root that is
+   * not on the anchored chain) is refused.
+   *
+   * @throws RollbackAttackException when the stored root is older than the anchor
+   * @throws TrustException when the stored root is not the root the chain leads to at its version,
+   *     or a step of the chain does not verify
+   * @throws RepositoryException when a root version on the way cannot be fetched
+   */
+  public static void verifyRootChain(
+      byte[] anchor, byte[] stored, Repository repository, boolean requireHybrid) {
+    InMemoryTrustedStore scratch = new InMemoryTrustedStore();
+    initialize(scratch, anchor, requireHybrid);
+    TufClient client =
+        builder().repository(repository).store(scratch).requireHybrid(requireHybrid).build();
+    long target = SignedMetadata.parseRoot(stored, JsonParser.withDefaults()).signed().version();
+    long version = client.root.signed().version();
+    if (target < version) {
+      throw RollbackAttackException.of(ROOT, version, target);
+    }
+    byte[] current = anchor;
+    for (long next = version + 1; next <= target; next++) {
+      long wanted = next;
+      byte[] data =
+          repository
+              .fetchMetadata(ROOT, OptionalLong.of(wanted), client.limits.rootMaxLength())
+              .orElseThrow(() ->
+                  new RepositoryException(
+                      "root version "
+                          + wanted
+                          + " is not in the repository, so the stored root version "
+                          + target
+                          + " cannot be traced back to the anchor"));
+      data =
+          EndlessDataException.requireWithin(
+              data, client.limits.rootMaxLength(), wanted + ".root.json");
+      client.updateRoot(data, wanted);
+      current = data;
+    }
+    if (!MessageDigest.isEqual(current, stored)) {
+      throw new TrustException(
+          "the stored root version "
+              + target
+              + " is not the root version "
+              + target
+              + " that the chain from the anchor leads to");
+    }
+  }
+
   private SignedMetadata<Root> trustedRoot(byte[] bytes) {
     SignedMetadata<Root> trusted = SignedMetadata.parseRoot(bytes, parser);
     Role role = trusted.signed().role(RoleType.ROOT);

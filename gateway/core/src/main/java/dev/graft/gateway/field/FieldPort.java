@@ -63,4 +63,10 @@ public interface FieldPort extends AutoCloseable {
     close();
     return List.of();
   }
+
+  /**
+   * Stops this port for good with every output it drives at its grant safe value, whatever the
+   * output's fault policy; otherwise like {@link #stop}.
+   */
+  List<String> stopSafe(String reason);
 }

@@ -253,6 +253,21 @@ public final class FieldSite implements AutoCloseable {
    * value is never dropped by removing it first; with {@code confirmShared}, outputs another port
    * still drives are written once more too. Returns those writes.
    */
+  /** Writes the safe value of every output {@code port} drives, whatever its fault policy. */
+  private synchronized void toSafe(SitePort port, String reason) {
+    for (OutputChannel channel : port.outputs) {
+      if (channel != null && channel.set(channel.rule().safe().doubleValue())) {
+        LOG.log(
+            Level.WARNING,
+            "field device {0}: output {1} to its safe value: {2}",
+            channel.device(),
+            channel.target(),
+            reason);
+        Objects.requireNonNull(links.get(channel.device())).submitWrite(channel);
+      }
+    }
+  }
+
   private synchronized List<Confirmation> release(
       SitePort port, boolean orphansToSafe, boolean confirmShared) {
     if (!ports.remove(port)) {
@@ -507,6 +522,13 @@ public final class FieldSite implements AutoCloseable {
     @Override
     public List<String> stop(String reason) {
       applyFaultPolicy(reason);
+      open = false;
+      return await(release(this, false, true), reason);
+    }
+
+    @Override
+    public List<String> stopSafe(String reason) {
+      toSafe(this, reason);
       open = false;
       return await(release(this, false, true), reason);
     }

@@ -69,6 +69,7 @@ public final class ScanLoop implements AutoCloseable {
   private volatile State state = State.NEW;
   // guarded by lock for writes; read by the scan thread once per tick
   private volatile @Nullable PendingSwap pending;
+  private volatile @Nullable String safeStopReason;
 
   // The running module and its port: owned by the scan thread while it runs, published through
   // volatile for swap()'s checks and stats().
@@ -217,6 +218,16 @@ public final class ScanLoop implements AutoCloseable {
 
   @Override
   public void close() {
+    stop();
+  }
+
+  /**
+   * Stops like {@link #stop()}, but drives every output of the running port to its grant safe
+   * value, whatever its fault policy: the update agent's {@code safe} rollback mode. Returns when
+   * that is done.
+   */
+  public void stopSafe(String reason) {
+    safeStopReason = reason;
     stop();
   }
 
@@ -385,7 +396,8 @@ public final class ScanLoop implements AutoCloseable {
   private void shutDown() {
     try {
       // waits (bounded) until the device acknowledged each output's safe or hold value
-      List<String> undriven = port.stop("scan loop stopped");
+      String safe = safeStopReason;
+      List<String> undriven = safe == null ? port.stop("scan loop stopped") : port.stopSafe(safe);
       if (!undriven.isEmpty()) {
         LOG.log(
             System.Logger.Level.ERROR,
@@ -504,14 +516,17 @@ public final class ScanLoop implements AutoCloseable {
   }
 
   private @Nullable String blocked(PendingSwap swap, ProcessImage snapshot, TickResult result) {
-    if (!(result instanceof TickResult.Ok ok)) {
+    boolean rollback = swap.request().rollback();
+    if (!rollback && !(result instanceof TickResult.Ok)) {
       return "the running module's last tick faulted";
     }
     if (!port.updatePermitted()) {
       return "update_permit is off";
     }
     Optional<Grant.Swap> when = grant.swapCondition();
-    if (when.isPresent() && !swap.request().overrideSwapWhen()) {
+    if (when.isPresent()
+        && !swap.request().overrideSwapWhen()
+        && result instanceof TickResult.Ok ok) {
       List<Manifest.Point> points = logic.manifest().points();
       boolean holds =
           when.get()
@@ -544,9 +559,13 @@ public final class ScanLoop implements AutoCloseable {
     FieldPort oldPort = port;
     ControlLogic next = swap.next();
     long faultsBefore = old.faults();
-    Optional<SavedState> saved = old.save();
+    Optional<SavedState> saved = swap.request().rollback() ? Optional.empty() : old.save();
     StateLoad load;
-    if (saved.isPresent()) {
+    if (swap.request().rollback()) {
+      load =
+          new StateLoad.Skipped(
+              "a rollback: the module resumes the state it kept when it was swapped out");
+    } else if (saved.isPresent()) {
       load = next.load(saved.get());
     } else if (old.faults() > faultsBefore) {
       // A swap that dropped the running module's state would start its successor from scratch;

@@ -134,6 +134,13 @@ final class FakeFieldPort implements FieldPort {
     closed = true;
   }
 
+  @Override
+  public synchronized List<String> stopSafe(String reason) {
+    events.add("safe: " + reason);
+    close();
+    return List.of();
+  }
+
   private List<String> orphans = List.of();
 
   /** What {@link #orphanedBy} answers: the outputs a swap away from this port would leave. */

@@ -44,6 +44,14 @@ public final class H2Journal implements Journal {
    */
   static final String URL_SETTINGS = ";WRITE_DELAY=0";
 
+  /**
+   * H2's {@code retry:} file system: a thread interrupted in the middle of a journal write (the
+   * agent being stopped, a caller's timeout) would otherwise close the file channel under H2
+   * ({@code ClosedByInterruptException}) and take the whole database down with it; this one reopens
+   * the channel and retries the write.
+   */
+  static final String FILE_SYSTEM = "retry:";
+
   /** Migration scripts in version order; the version is the script's position plus one. */
   private static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__audit.sql");
 
@@ -68,7 +76,7 @@ public final class H2Journal implements Journal {
   public static H2Journal open(Path file) {
     requireNonNull(file, "file");
     JdbcDataSource dataSource = new JdbcDataSource();
-    dataSource.setURL("jdbc:h2:file:" + file.toAbsolutePath() + URL_SETTINGS);
+    dataSource.setURL("jdbc:h2:" + FILE_SYSTEM + file.toAbsolutePath() + URL_SETTINGS);
     try {
       Connection connection = dataSource.getConnection();
       try {
