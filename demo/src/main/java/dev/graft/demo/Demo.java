@@ -269,7 +269,7 @@ public final class Demo {
       detail(describeBundle(v12) + "  ← traps at its tick 101: the faulty release");
 
       step(5, "release 1.0.0: sign, publish to the broker, director assigns it to " + GATEWAY);
-      ImageRelease first = release(engineer, v10, releaseSide, work);
+      ReleaseEngineer.Released first = release(engineer, v10, releaseSide, work);
       byte[] imageTimestampV2 = first.timestamp();
       Director.Published assigned10 =
           director.assignAndPublish(releaseSide, first.target(), grant, "rollout-1");
@@ -317,7 +317,7 @@ public final class Demo {
 
         step(7, "release 1.1.0: sign, publish, assign; the agent swaps it in live by itself");
         outcomes.clear();
-        ImageRelease second = release(engineer, v11, releaseSide, work);
+        ReleaseEngineer.Released second = release(engineer, v11, releaseSide, work);
         Director.Published assigned11 =
             director.assignAndPublish(releaseSide, second.target(), grant, "rollout-2");
         detail("director version " + assigned11.version() + " names " + second.target().path());
@@ -349,7 +349,7 @@ public final class Demo {
         step(8, "attacks: each is refused and reported; the running logic does not change");
         attackRollback(agent, releaseSide, imageTimestampV2, second.timestamp());
         attackOtherGateway(agent, releaseSide, director, second.target(), grant, assigned11);
-        ImageRelease third = release(engineer, v12, releaseSide, work);
+        ReleaseEngineer.Released third = release(engineer, v12, releaseSide, work);
         byte[] genuineChunk = attackTamperedChunk(agent, releaseSide, director, third, grant);
 
         step(9, "faulty release 1.2.0 assigned: the agent watches it and rolls back by itself");
@@ -408,14 +408,11 @@ public final class Demo {
     }
   }
 
-  /** A published release: its verified-to-be target entry and the timestamp that covers it. */
-  @SuppressWarnings("ArrayRecordComponent") // private to the demo, never compared
-  private record ImageRelease(TargetFile target, byte[] timestamp) {}
-
-  private ImageRelease release(
+  private ReleaseEngineer.Released release(
       ReleaseEngineer engineer, Path bundle, MqttConnection connection, Path work)
       throws IOException {
-    engineer.addRelease(bundle, CHUNK_SIZE);
+    ReleaseEngineer.Released released =
+        engineer.release(bundle, CHUNK_SIZE, connection, work.resolve("release/publish.journal"));
     detail(
         "graft release add "
             + bundle.getFileName()
@@ -425,13 +422,12 @@ public final class Demo {
             + CHUNK_SIZE
             + "  (staged: next release counter, chunk list hash)");
     detail("graft sign targets --key keys/targets-1.pem  (composite signature by the targets key)");
-    for (String line : engineer.signTargets()) {
+    for (String line : released.signed()) {
       if (line.strip().startsWith("+ added") || line.startsWith("Published")) {
         detail("  │ " + line.strip());
       }
     }
-    ImageRepositoryFiles files = ImageRepositoryFiles.read(engineer.repository(), CHUNK_SIZE);
-    PublishReport report = files.publish(connection, work.resolve("release/publish.journal"));
+    PublishReport report = released.report();
     detail(
         String.format(
             Locale.ROOT,
@@ -441,8 +437,7 @@ public final class Demo {
             report.bytesSent(),
             report.skipped(),
             report.elapsed().toMillis()));
-    TargetFile target = files.target(bundle.getFileName().toString());
-    return new ImageRelease(target, files.timestamp());
+    return released;
   }
 
   /**
@@ -625,7 +620,7 @@ public final class Demo {
       UpdateAgent agent,
       MqttConnection attacker,
       Director director,
-      ImageRelease release,
+      ReleaseEngineer.Released release,
       byte[] grant)
       throws IOException, InterruptedException {
     String sha256 = Objects.requireNonNull(release.target().hashes().get("sha256"));
@@ -787,8 +782,16 @@ public final class Demo {
   }
 
   private Path buildBundle(String release, Path directory) throws IOException {
-    Path wasm = settings.wasm().resolve(MODULE + "-" + release + ".wasm");
-    Path manifest = settings.wasm().resolve(MODULE + "-" + release + ".manifest.json");
+    return buildBundle(settings.wasm(), release, directory);
+  }
+
+  /**
+   * Writes {@code boiler-control-<release>.0.graft} into {@code directory} from the example module
+   * and manifest built in {@code wasmDirectory}.
+   */
+  static Path buildBundle(Path wasmDirectory, String release, Path directory) throws IOException {
+    Path wasm = wasmDirectory.resolve(MODULE + "-" + release + ".wasm");
+    Path manifest = wasmDirectory.resolve(MODULE + "-" + release + ".manifest.json");
     if (!Files.isRegularFile(wasm) || !Files.isRegularFile(manifest)) {
       throw new IllegalStateException(
           "missing "

@@ -1,9 +1,12 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tufclient.AtomicFile;
 import dev.graft.signer.CliContext;
 import dev.graft.signer.Graft;
 import dev.graft.signer.Terminal;
+import dev.graft.transport.MqttConnection;
+import dev.graft.transport.PublishReport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -87,6 +90,27 @@ final class ReleaseEngineer {
         repository.resolve("keys/targets-1.pem").toString(),
         passphraseOption(),
         "--yes");
+  }
+
+  /**
+   * A release on the broker: the target entry the signed metadata gives it, the timestamp that
+   * covers it, what {@code graft sign} printed and what the publish sent.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // never compared
+  record Released(TargetFile target, byte[] timestamp, List<String> signed, PublishReport report) {}
+
+  /**
+   * {@code graft release add}, {@code graft sign targets}, then every metadata file and chunk of
+   * the repository published to the broker (chunks already there are skipped, by the journal).
+   */
+  Released release(Path bundle, int chunkSize, MqttConnection connection, Path publishJournal)
+      throws IOException {
+    addRelease(bundle, chunkSize);
+    List<String> signed = signTargets();
+    ImageRepositoryFiles files = ImageRepositoryFiles.read(repository, chunkSize);
+    PublishReport report = files.publish(connection, publishJournal);
+    return new Released(
+        files.target(bundle.getFileName().toString()), files.timestamp(), signed, report);
   }
 
   Path repository() {

@@ -24,6 +24,14 @@ final class SiteGrant {
    * @param coapsAddress the thermostat's {@code coaps://host:port}
    */
   static byte[] forSite(String modbusAddress, String coapsAddress) {
+    return forSite(modbusAddress, coapsAddress, WATCH_S, "auto");
+  }
+
+  /**
+   * The grant with another watch window and rollback mode ({@code auto}, {@code alarm} or {@code
+   * safe}).
+   */
+  static byte[] forSite(String modbusAddress, String coapsAddress, int watchS, String rollback) {
     String yaml =
         """
         # Grant for the demo's simulated boiler site: what any control module may touch.
@@ -57,12 +65,12 @@ final class SiteGrant {
           window_s: %d
           fault_limit: 0
           expect: "temp < 95"
-        rollback: auto
+        rollback: %s
         swap_when: "burner == 0"
         swap_timeout_s: 60
         update_permit: {device: boiler-plc, table: discrete_input, address: 0}
         """
-            .formatted(modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, WATCH_S);
+            .formatted(modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, watchS, rollback);
     return yaml.getBytes(StandardCharsets.UTF_8);
   }
 }

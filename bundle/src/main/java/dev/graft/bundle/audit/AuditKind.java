@@ -14,7 +14,9 @@ public enum AuditKind {
   ACCEPTED,
   /** An update was refused; the detail says which rule. */
   REFUSED,
-  /** The module was downloaded, verified and written to the staged slot. */
+  /** The bundle's download finished, every chunk verified; the detail counts the bytes. */
+  DOWNLOADED,
+  /** The bundle passed STAGE (whole-file hashes, strict read, floor, grant) and is staged. */
   STAGED,
   /** The staged module passed PREFLIGHT. */
   PREFLIGHT_PASSED,

@@ -74,6 +74,8 @@ public record AgentConfig(
    *     fleet does not ask the broker all in the same instant); off, only the schedule and {@link
    *     UpdateAgent#checkNow()} check
    * @param topicDelay the longest such delay
+   * @param checkAtStart whether the agent checks for updates as soon as it has started; off, the
+   *     first check is at {@code refreshEvery} (or {@link UpdateAgent#checkNow()})
    */
   public record Schedule(
       Duration refreshEvery,
@@ -82,7 +84,8 @@ public record AgentConfig(
       FetchOptions fetch,
       Duration healthEvery,
       boolean followTopics,
-      Duration topicDelay) {
+      Duration topicDelay,
+      boolean checkAtStart) {
     public Schedule {
       requireNonNull(fetch, "fetch");
       positive(refreshEvery, "refreshEvery");
@@ -117,36 +120,58 @@ public record AgentConfig(
           FetchOptions.DEFAULT,
           Duration.ofSeconds(30),
           true,
-          Duration.ofSeconds(2));
+          Duration.ofSeconds(2),
+          true);
     }
 
     public Schedule withRefreshEvery(Duration every) {
       Duration backoff = maxBackoff.compareTo(every) < 0 ? every : maxBackoff;
-      return new Schedule(every, jitter, backoff, fetch, healthEvery, followTopics, topicDelay);
+      return new Schedule(
+          every, jitter, backoff, fetch, healthEvery, followTopics, topicDelay, checkAtStart);
     }
 
     public Schedule withMaxBackoff(Duration backoff) {
       return new Schedule(
-          refreshEvery, jitter, backoff, fetch, healthEvery, followTopics, topicDelay);
+          refreshEvery,
+          jitter,
+          backoff,
+          fetch,
+          healthEvery,
+          followTopics,
+          topicDelay,
+          checkAtStart);
     }
 
     public Schedule withFetch(FetchOptions options) {
       return new Schedule(
-          refreshEvery, jitter, maxBackoff, options, healthEvery, followTopics, topicDelay);
+          refreshEvery,
+          jitter,
+          maxBackoff,
+          options,
+          healthEvery,
+          followTopics,
+          topicDelay,
+          checkAtStart);
     }
 
     public Schedule withHealthEvery(Duration every) {
-      return new Schedule(refreshEvery, jitter, maxBackoff, fetch, every, followTopics, topicDelay);
+      return new Schedule(
+          refreshEvery, jitter, maxBackoff, fetch, every, followTopics, topicDelay, checkAtStart);
     }
 
-    /** Checks only on the schedule and when asked ({@link UpdateAgent#checkNow()}). */
-    public Schedule withoutFollowingTopics() {
-      return new Schedule(refreshEvery, jitter, maxBackoff, fetch, healthEvery, false, topicDelay);
+    /**
+     * Checks only when asked ({@link UpdateAgent#checkNow()}) and on the regular schedule, not at
+     * start nor on a change of the watched topics: for tests and tools that decide when a check
+     * happens.
+     */
+    public Schedule manual() {
+      return new Schedule(
+          refreshEvery, jitter, maxBackoff, fetch, healthEvery, false, topicDelay, false);
     }
 
     public Schedule withTopicDelay(Duration delay) {
       return new Schedule(
-          refreshEvery, jitter, maxBackoff, fetch, healthEvery, followTopics, delay);
+          refreshEvery, jitter, maxBackoff, fetch, healthEvery, followTopics, delay, checkAtStart);
     }
   }
 

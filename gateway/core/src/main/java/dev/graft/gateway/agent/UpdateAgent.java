@@ -49,6 +49,7 @@ import dev.graft.policies.Manifest;
 import dev.graft.policies.Violation;
 import dev.graft.transport.ChunkFetcher;
 import dev.graft.transport.ChunkTarget;
+import dev.graft.transport.DownloadReport;
 import dev.graft.transport.FetchOptions;
 import dev.graft.transport.MqttConnection;
 import dev.graft.transport.MqttOptions;
@@ -133,6 +134,7 @@ public final class UpdateAgent implements AutoCloseable {
   private final ScheduledExecutorService worker;
   private final SecureRandom random = new SecureRandom();
   private final List<Consumer<UpdateOutcome>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<UpdateState>> transitionListeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean checkQueued = new AtomicBoolean();
   private final AtomicReference<@Nullable TraceContext> directorTrace = new AtomicReference<>();
   private final ReportSigner signer;
@@ -245,12 +247,24 @@ public final class UpdateAgent implements AutoCloseable {
       agent.close();
       throw e;
     }
-    agent.worker.execute(agent::connectAndCheck);
+    if (config.schedule().checkAtStart()) {
+      agent.worker.execute(agent::connectAndCheck);
+    } else {
+      agent.scheduleCheck(agent.nextDelay(false));
+    }
     long health = config.schedule().healthEvery().toMillis();
     Future<?> unused =
         agent.worker.scheduleWithFixedDelay(
             agent::sendHealth, health, health, TimeUnit.MILLISECONDS);
     return agent;
+  }
+
+  /**
+   * Called on the agent's thread with every pipeline state, right after it is journaled and before
+   * it takes effect: progress output for a service or CLI. Must return quickly.
+   */
+  public void addTransitionListener(Consumer<UpdateState> listener) {
+    transitionListeners.add(listener);
   }
 
   /** Called with every outcome of a check, on the agent's thread; must return quickly. */
@@ -853,7 +867,7 @@ public final class UpdateAgent implements AutoCloseable {
     ControlLogic candidate = null;
     FieldPort candidatePort = null;
     try {
-      download(link, target, sha256);
+      download(link, target, sha256, trace);
       Staged staged = stage(target, release, sha256);
       transition(PipelineState.PREFLIGHT, path);
       try {
@@ -960,7 +974,8 @@ public final class UpdateAgent implements AutoCloseable {
         .anyMatch(m -> m.sha256().equals(sha256));
   }
 
-  private void download(MqttConnection link, TargetFile target, String sha256)
+  private void download(
+      MqttConnection link, TargetFile target, String sha256, Optional<TraceContext> trace)
       throws Refusal, Interrupted {
     transition(PipelineState.DOWNLOAD, target.path());
     if (modules.has(sha256)) {
@@ -977,8 +992,20 @@ public final class UpdateAgent implements AutoCloseable {
           false);
     }
     try {
-      new ChunkFetcher(link, config.schedule().fetch())
-          .download(ChunkTarget.of(target), modules.file(sha256), progress -> {});
+      DownloadReport report =
+          new ChunkFetcher(link, config.schedule().fetch())
+              .download(ChunkTarget.of(target), modules.file(sha256), progress -> {});
+      decide(
+          AuditKind.DOWNLOADED,
+          JsonObject.builder()
+              .put("target", target.path())
+              .put("length", target.length())
+              .put("bytes_received", report.bytesReceived())
+              .put("chunks_received", report.chunksReceived())
+              .put("chunks_resumed", report.chunksReused())
+              .put("chunks_rejected", report.chunksRejected())
+              .build(),
+          trace);
     } catch (UncheckedIOException e) {
       // a full disk or a broken file system: the partial file goes, so it frees what it took
       modules.delete(sha256);
@@ -1541,7 +1568,11 @@ public final class UpdateAgent implements AutoCloseable {
   // journal, audit, reports
 
   private void transition(PipelineState state, String target) {
-    journal.recordUpdate(new UpdateState(state, target));
+    UpdateState update = new UpdateState(state, target);
+    journal.recordUpdate(update);
+    for (Consumer<UpdateState> listener : transitionListeners) {
+      listener.accept(update);
+    }
   }
 
   /** Audit first (durable), then the event: a decision that is not journaled was not taken. */

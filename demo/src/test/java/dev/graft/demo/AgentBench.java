@@ -1,0 +1,248 @@
+package dev.graft.demo;
+
+import dev.graft.bundle.director.Grants;
+import dev.graft.bundle.keys.KeyType;
+import dev.graft.bundle.keys.Signer;
+import dev.graft.bundle.keys.SoftwareKey;
+import dev.graft.bundle.metadata.TargetFile;
+import dev.graft.gateway.agent.AgentConfig;
+import dev.graft.gateway.agent.Anchors;
+import dev.graft.gateway.agent.UpdateAgent;
+import dev.graft.gateway.agent.report.Report;
+import dev.graft.gateway.agent.report.ReportVerifier;
+import dev.graft.gateway.agent.report.Verification;
+import dev.graft.gateway.field.InMemoryCredentials;
+import dev.graft.sim.SimulatedSite;
+import dev.graft.sim.SiteConfig;
+import dev.graft.sim.plant.PlantParameters;
+import dev.graft.transport.MqttConnection;
+import dev.graft.transport.MqttOptions;
+import dev.graft.transport.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Everything an update agent under test needs, real and shared per test class: a mosquitto broker,
+ * a simulated boiler site (Modbus TCP PLC, CoAP/DTLS thermostat), an image repository kept with
+ * {@code graft}, a director with a site key, and the example modules. Each test starts its own
+ * agent (its own gateway id and data directory), so tests do not see each other's gateways.
+ */
+final class AgentBench implements AutoCloseable {
+  static final int CHUNK_SIZE = 1024;
+
+  private final Path work;
+  private final Path wasm;
+  private final LocalBroker broker;
+  private final SimulatedSite site;
+  private final MqttConnection releaseSide;
+  private final ReleaseEngineer engineer;
+  private final List<AutoCloseable> opened = new ArrayList<>();
+
+  private AgentBench(
+      Path work,
+      Path wasm,
+      LocalBroker broker,
+      SimulatedSite site,
+      MqttConnection releaseSide,
+      ReleaseEngineer engineer) {
+    this.work = work;
+    this.wasm = wasm;
+    this.broker = broker;
+    this.site = site;
+    this.releaseSide = releaseSide;
+    this.engineer = engineer;
+  }
+
+  /** Starts the broker, the site and the image repository under {@code work}. */
+  static AgentBench start(Path work) throws IOException {
+    Path wasm = Path.of(System.getProperty("graft.examples.wasm", "../examples/target/wasm"));
+    LocalBroker broker = LocalBroker.start(work.resolve("broker"));
+    SimulatedSite site = null;
+    MqttConnection releaseSide = null;
+    try {
+      PlantParameters plant =
+          new PlantParameters(15.0, 60.0, 0.5, 0.004, 0.05, 12.0, 0.1, 60.0, true, 5);
+      String psk = "bench-psk";
+      site =
+          SimulatedSite.start(
+              SiteConfig.defaults().withSpeed(2.0).withPlant(plant).withPsk("graft-gateway", psk));
+      releaseSide = MqttConnection.open(MqttOptions.of(broker.uri()));
+      ReleaseEngineer engineer =
+          ReleaseEngineer.init(work.resolve("release/repo"), new ArrayList<>());
+      return new AgentBench(work, wasm, broker, site, releaseSide, engineer);
+    } catch (IOException | RuntimeException e) {
+      if (releaseSide != null) {
+        releaseSide.close();
+      }
+      if (site != null) {
+        site.close();
+      }
+      broker.close();
+      throw e;
+    }
+  }
+
+  /** One gateway's director, site key and grant, and how to start its agent. */
+  final class Gateway {
+    final String id;
+    final Director director;
+    final byte[] grant;
+    final SoftwareKey identity = SoftwareKey.generate(KeyType.ECDSA_P256);
+    final Path data;
+    final List<byte[]> events = new CopyOnWriteArrayList<>();
+
+    private Gateway(String id, int watchS, String rollback) {
+      this.id = id;
+      this.director = new Director(id);
+      this.grant = grantFor(watchS, rollback);
+      this.data = work.resolve("gateways").resolve(id);
+      releaseSide.subscribe(
+          Topics.gatewayEvents(id), (topic, payload, retained) -> events.add(payload));
+    }
+
+    /**
+     * The agent's configuration: checks only when asked ({@link UpdateAgent#checkNow()}), so a test
+     * decides when each check happens.
+     */
+    AgentConfig config() {
+      return config(identity);
+    }
+
+    AgentConfig config(Signer identityKey) {
+      return new AgentConfig(
+          id,
+          ReleaseEngineer.HARDWARE,
+          data,
+          AgentConfig.Storage.H2_FILE,
+          new Anchors(
+              rootAnchor(),
+              director.rootAnchor(),
+              Grants.siteKeysFromFiles(List.of(director.siteKeyAnchor()), 1)),
+          identityKey,
+          MqttOptions.of(broker.uri()),
+          grant,
+          credentials(),
+          dev.graft.gateway.field.FieldOptions.defaults(),
+          AgentConfig.Schedule.defaults().withRefreshEvery(Duration.ofHours(1)).manual(),
+          Director.LIFETIME,
+          java.time.Clock.systemUTC());
+    }
+
+    /** Starts this gateway's agent; closed with the bench. */
+    UpdateAgent start() {
+      return start(config());
+    }
+
+    UpdateAgent start(AgentConfig config) {
+      UpdateAgent agent = UpdateAgent.start(config);
+      opened.add(agent);
+      return agent;
+    }
+
+    /** Signs and publishes a director version naming {@code target} for this gateway. */
+    Director.Published assign(TargetFile target) {
+      return director.assignAndPublish(releaseSide, target, grant, "test");
+    }
+
+    /** The events received so far, verified with the identity key; any forged one fails. */
+    List<Report> verifiedEvents() {
+      List<Report> reports = new ArrayList<>();
+      long last = 0;
+      for (byte[] event : events) {
+        Verification verification =
+            ReportVerifier.withDefaults().verify(event, identity.publicKey(), id, last);
+        if (!(verification instanceof Verification.Verified(Report report))) {
+          throw new AssertionError("an event of " + id + " does not verify: " + verification);
+        }
+        last = report.counter();
+        reports.add(report);
+      }
+      return reports;
+    }
+
+    /** The reasons of the {@code refused} events so far. */
+    List<String> refusals() {
+      return verifiedEvents().stream()
+          .filter(r -> r.content().optionalString("event").orElse("").equals("refused"))
+          .map(r -> r.content().string("reason"))
+          .toList();
+    }
+  }
+
+  /** A gateway with the bench's grant: watch {@code watchS} seconds, rollback {@code rollback}. */
+  Gateway gateway(String id, int watchS, String rollback) {
+    return new Gateway(id, watchS, rollback);
+  }
+
+  byte[] grantFor(int watchS, String rollback) {
+    return SiteGrant.forSite(
+        site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, rollback);
+  }
+
+  InMemoryCredentials credentials() {
+    return new InMemoryCredentials()
+        .putPsk(
+            SiteGrant.THERMOSTAT_CREDENTIAL,
+            "graft-gateway",
+            "bench-psk".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code boiler-control-<release>.0.graft} from the examples, released and published. */
+  ReleaseEngineer.Released release(String release) throws IOException {
+    Path bundle = Demo.buildBundle(wasm, release, work.resolve("release"));
+    return releaseBundle(bundle);
+  }
+
+  /** Any bundle file, released and published. */
+  ReleaseEngineer.Released releaseBundle(Path bundle) throws IOException {
+    return engineer.release(
+        bundle, CHUNK_SIZE, releaseSide, work.resolve("release/publish.journal"));
+  }
+
+  byte[] rootAnchor() {
+    try {
+      return engineer.rootAnchor();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  MqttConnection releaseSide() {
+    return releaseSide;
+  }
+
+  SimulatedSite site() {
+    return site;
+  }
+
+  LocalBroker broker() {
+    return broker;
+  }
+
+  Path work() {
+    return work;
+  }
+
+  Path wasm() {
+    return wasm;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable closeable : opened.reversed()) {
+      try {
+        closeable.close();
+      } catch (RuntimeException e) {
+        // closing the rest matters more
+      }
+    }
+    releaseSide.close();
+    site.close();
+    broker.close();
+  }
+}
