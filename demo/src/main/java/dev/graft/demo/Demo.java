@@ -3,6 +3,7 @@ package dev.graft.demo;
 import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.keys.KeyType;
+import dev.graft.bundle.keys.PublicKeyFile;
 import dev.graft.bundle.keys.SoftwareKey;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tufclient.AtomicFile;
@@ -378,6 +379,7 @@ public final class Demo {
         AgentStatus status = agent.status();
         ScanStats stats = status.scan().orElseThrow();
         StatusCheck statusCheck = verifyStatus(releaseSide, identity, status);
+        verifyAuditExport(agent, engineer, releaseSide, identity);
         Outcome outcome =
             new Outcome(
                 swap.lastSlotBefore(),
@@ -517,6 +519,27 @@ public final class Demo {
             + agent.status().update().map(Object::toString).orElse("between updates")
             + "; last outcome: "
             + last);
+  }
+
+  /**
+   * The operator's check of the gateway's audit log: the agent exports it, and {@code graft audit
+   * verify} checks the hash chain and that it reaches the head the signed status names.
+   */
+  private void verifyAuditExport(
+      UpdateAgent agent, ReleaseEngineer engineer, MqttConnection connection, SoftwareKey identity)
+      throws IOException {
+    Path export = settings.work().resolve("gateway/audit-export");
+    agent.exportAudit(export);
+    Path status = export.resolve("status.json");
+    writeAtomically(status, retained(connection, Topics.gatewayStatus(GATEWAY)));
+    Path key = export.resolve("identity.pub");
+    writeAtomically(key, PublicKeyFile.encode(identity.publicKey()));
+    List<String> printed = engineer.auditVerify(export, status, key);
+    detail(
+        "graft audit verify "
+            + settings.work().relativize(export)
+            + " --status status.json --identity-key identity.pub");
+    printed.forEach(line -> detail("  │ " + line));
   }
 
   /** What the agent did in one pipeline run, in a few lines. */

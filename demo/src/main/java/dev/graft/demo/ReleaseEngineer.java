@@ -113,6 +113,21 @@ final class ReleaseEngineer {
         files.target(bundle.getFileName().toString()), files.timestamp(), signed, report);
   }
 
+  /**
+   * {@code graft audit verify DIR --status STATUS --identity-key KEY}: an operator checking a
+   * gateway's audit export against the head in its signed status report.
+   */
+  List<String> auditVerify(Path export, Path status, Path identityKey) {
+    return graft(
+        "audit",
+        "verify",
+        export.toString(),
+        "--status",
+        status.toString(),
+        "--identity-key",
+        identityKey.toString());
+  }
+
   Path repository() {
     return repository;
   }

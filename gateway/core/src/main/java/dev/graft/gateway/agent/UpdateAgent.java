@@ -22,6 +22,7 @@ import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tuf.TimeFloor;
 import dev.graft.bundle.tuf.TufClient;
 import dev.graft.bundle.tufclient.FileTrustedStore;
+import dev.graft.gateway.agent.audit.AuditExport;
 import dev.graft.gateway.agent.journal.H2Journal;
 import dev.graft.gateway.agent.journal.InMemoryJournal;
 import dev.graft.gateway.agent.journal.Journal;
@@ -155,8 +156,11 @@ public final class UpdateAgent implements AutoCloseable {
   /** Worker thread only: whether the stored roots were checked against the anchors since start. */
   private boolean rootsVerified;
 
-  /** Worker thread only: the last refusal reported, so a refresh does not repeat it every time. */
-  private @Nullable String lastRefusal;
+  /** The last refusal reported, so a refresh does not repeat it every time. */
+  private volatile @Nullable String lastRefusal;
+
+  /** Serialises the operator's calls, which run on the caller's thread, not the agent's. */
+  private final Object operatorCalls = new Object();
 
   /** The module on the scan loop, with the port it drives and what the journal calls it. */
   private record Running(ModuleRef ref, ControlLogic logic, FieldPort port) {}
@@ -281,12 +285,15 @@ public final class UpdateAgent implements AutoCloseable {
   }
 
   /**
-   * Holds every swap until {@link #releaseUpdateLock} — whatever the director says. Kept across
-   * restarts and recorded in the audit log. Updates are still fetched and preflighted; they wait
-   * before SWAP. A rollback is not held: it restores the module the operator last accepted.
+   * Holds every swap until {@link #releaseUpdateLock} — whatever the director says. Takes effect at
+   * once, also for a swap already waiting in the scan loop for {@code swap_when}, which is
+   * withdrawn; kept across restarts and recorded in the audit log. Updates are still fetched and
+   * preflighted; they stop before SWAP. A rollback is not held: it restores the module the operator
+   * last accepted.
    */
   public void lockUpdates(String by, String reason) {
-    runOnWorker(() -> {
+    requireOpen();
+    synchronized (operatorCalls) {
       UpdateLock held = new UpdateLock(by, reason, now());
       lockFile.write(Optional.of(held));
       lock = Optional.of(held);
@@ -299,13 +306,13 @@ public final class UpdateAgent implements AutoCloseable {
               .build(),
           Optional.empty());
       publishStatus();
-      return null;
-    });
+    }
   }
 
   /** Releases the update lock; swaps may happen again from the next check. */
   public void releaseUpdateLock(String by) {
-    runOnWorker(() -> {
+    requireOpen();
+    synchronized (operatorCalls) {
       lockFile.write(Optional.empty());
       lock = Optional.empty();
       decide(
@@ -313,16 +320,16 @@ public final class UpdateAgent implements AutoCloseable {
           JsonObject.builder().put("action", "update lock released").put("by", by).build(),
           Optional.empty());
       publishStatus();
-      return null;
-    });
+    }
   }
 
   /**
    * The operator's reset of the failed-hash list: releases that failed preflight or watch may be
-   * tried again. Returns how many hashes were removed.
+   * tried again from the next check. Returns how many hashes were removed.
    */
   public int clearFailedHashes(String by) {
-    return runOnWorker(() -> {
+    requireOpen();
+    synchronized (operatorCalls) {
       int removed = journal.clearFailedHashes();
       decide(
           AuditKind.OPERATOR,
@@ -335,7 +342,13 @@ public final class UpdateAgent implements AutoCloseable {
       lastRefusal = null;
       publishStatus();
       return removed;
-    });
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("the update agent of " + id + " is closed");
+    }
   }
 
   /** Where the agent stands, for a local status page or CLI. */
@@ -359,9 +372,17 @@ public final class UpdateAgent implements AutoCloseable {
         connectionUp());
   }
 
-  /** The journal, for exporting the audit log ({@code AuditExport}); read it, do not write it. */
+  /** Up to {@code max} audit records from {@code fromSeq} on, oldest first. */
   public List<AuditRecord> audit(long fromSeq, int max) {
     return journal.audit(fromSeq, max);
+  }
+
+  /**
+   * Writes the whole audit log to {@code directory}/{@code audit.jsonl} (atomically), for {@code
+   * graft audit verify} on another machine.
+   */
+  public void exportAudit(Path directory) {
+    AuditExport.write(journal, directory);
   }
 
   /**
@@ -1310,11 +1331,16 @@ public final class UpdateAgent implements AutoCloseable {
         try {
           return pending.get(200, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-          if (closed || System.nanoTime() - deadline > 0) {
+          boolean locked = !request.rollback() && lock.isPresent();
+          if (closed || locked || System.nanoTime() - deadline > 0) {
             pending.cancel(false); // withdraws the request: nothing changes
             if (pending.isCancelled()) {
               throw new Held(
-                  closed ? "the agent is stopping" : "the scan loop did not answer the swap");
+                  closed
+                      ? "the agent is stopping"
+                      : locked
+                          ? "the update lock was taken while the swap waited"
+                          : "the scan loop did not answer the swap");
             }
           }
         }

@@ -6,6 +6,7 @@ import dev.graft.bundle.tufclient.AtomicFile;
 import dev.graft.gateway.agent.journal.Journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,8 @@ public final class AuditExport {
 
   /**
    * Writes {@code directory/audit.jsonl} with every audit record in {@code journal}, atomically: a
-   * reader finds the previous export or this one, never a partial file.
+   * reader finds the previous export or this one, never a partial file. The directory is created if
+   * it does not exist.
    *
    * @throws UncheckedIOException when the file cannot be written
    */
@@ -43,6 +45,7 @@ public final class AuditExport {
     }
     Path file = directory.resolve(FILE_NAME);
     try {
+      Files.createDirectories(directory);
       AtomicFile.write(file, AuditChain.toLines(records));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the audit export " + file, e);
