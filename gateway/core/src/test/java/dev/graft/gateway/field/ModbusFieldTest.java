@@ -495,6 +495,21 @@ class ModbusFieldTest {
   }
 
   @Test
+  void stopSafe_holdOutputsToo_everyOutputAtItsSafeValueAcknowledged() {
+    FieldPort port = open(4, Duration.ofHours(1));
+    port.write(out().set(3, 0).set(4, 33).map);
+    Await.until("driven", () -> server.coils.get(4) == 0 && server.holdingRegisters.get(10) == 33);
+
+    List<String> undriven = port.stopSafe("failed its watch (rollback mode safe)");
+
+    assertThat(undriven).isEmpty();
+    assertThat(server.coils.get(4)).as("safe").isEqualTo(1);
+    assertThat(server.holdingRegisters.get(10))
+        .as("safe, although its fault policy is hold")
+        .isEqualTo(5);
+  }
+
+  @Test
   void stop_deviceUnreachable_reportsEveryOutputItCouldNotDrive() throws Exception {
     FieldPort port = open(4, Duration.ofHours(1));
     server.stop();

@@ -322,6 +322,71 @@ class ScanLoopTest {
   }
 
   @Test
+  void swap_rollbackToPrevious_afterFaultingTicksAndAgainstSwapWhen_resumesItsOwnState()
+      throws Exception {
+    FakeFieldPort oldPort = new FakeFieldPort(3, clock);
+    FakeFieldPort newPort = new FakeFieldPort(3, clock);
+    FakeFieldPort rollbackPort = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ControlLogic previous = counter("counter", "1.0.0");
+    ControlLogic failing = counter("counter", "1.1.0");
+    // swap_when "temp <= -10": never true on these ports, so only the operator's override or a
+    // rollback gets past it
+    ScanLoop loop = loop(previous, oldPort, swapWhenGrant, recorder);
+    loop.start();
+    await(() -> recorder.size() >= 20);
+    SwapOutcome forward = get(loop.swap(failing, newPort, SwapRequest.operatorOverride()));
+    assertThat(forward).isInstanceOf(SwapOutcome.Swapped.class);
+    long first = ((SwapOutcome.Swapped) forward).firstSlot();
+    await(() -> recorder.ticks().getLast().slot() >= first + 5);
+    newPort.set(0, 1.0, ProcessImage.GOOD); // counter traps on a positive temp: every tick faults
+    await(() -> loop.stats().faults() >= 3);
+
+    // an ordinary swap never follows a faulted tick
+    assertThat(
+            get(
+                loop.swap(
+                    previous,
+                    rollbackPort,
+                    SwapRequest.operatorOverride().withTimeout(Duration.ofMillis(100)))))
+        .isInstanceOf(SwapOutcome.Held.class);
+    SwapOutcome back =
+        get(loop.swap(previous, new FakeFieldPort(3, clock), SwapRequest.rollbackToPrevious()));
+
+    assertThat(back).isInstanceOf(SwapOutcome.Swapped.class);
+    SwapOutcome.Swapped rolledBack = (SwapOutcome.Swapped) back;
+    assertThat(rolledBack.state())
+        .isEqualTo(
+            new StateLoad.Skipped(
+                "a rollback: the module resumes the state it kept when it was swapped out"));
+    await(() -> recorder.ticks().getLast().slot() >= rolledBack.firstSlot() + 3);
+    loop.stop();
+    List<TickRecorder.Tick> ticks = recorder.ticks();
+    assertContiguousFromZero(ticks);
+    TickRecorder.Tick lastBeforeSwap = ticks.get(Math.toIntExact(first - 1));
+    TickRecorder.Tick afterRollback = ticks.get(Math.toIntExact(rolledBack.firstSlot()));
+    assertThat(afterRollback.version()).isEqualTo("1.0.0");
+    assertThat(afterRollback.result()).isInstanceOf(TickResult.Ok.class);
+    // 1.0.0 goes on from its own count at the forward swap, not from 1.1.0's
+    assertThat(afterRollback.level()).isEqualTo(lastBeforeSwap.level() + 1);
+  }
+
+  @Test
+  void stopSafe_outputsGoToTheirSafeValueNotTheirFaultPolicy() throws Exception {
+    FakeFieldPort port = new FakeFieldPort(3, clock);
+    TickRecorder recorder = new TickRecorder();
+    ScanLoop loop = loop(counter("counter", "1.0.0"), port, grant, recorder);
+    loop.start();
+    await(() -> recorder.size() >= 5);
+
+    loop.stopSafe("failed its watch");
+
+    assertThat(port.events()).contains("safe: failed its watch");
+    assertThat(port.faultPolicies()).containsExactly("fault: scan loop starting");
+    assertThat(port.closed()).isTrue();
+  }
+
+  @Test
   void swap_stateVersionNotAccepted_nextStartsFromItsOwnInit() throws Exception {
     FakeFieldPort port = new FakeFieldPort(3, clock);
     TickRecorder recorder = new TickRecorder();
