@@ -24,14 +24,15 @@ final class SiteGrant {
    * @param coapsAddress the thermostat's {@code coaps://host:port}
    */
   static byte[] forSite(String modbusAddress, String coapsAddress) {
-    return forSite(modbusAddress, coapsAddress, WATCH_S, "auto");
+    return forSite(modbusAddress, coapsAddress, WATCH_S, 0, "auto");
   }
 
   /**
-   * The grant with another watch window and rollback mode ({@code auto}, {@code alarm} or {@code
-   * safe}).
+   * The grant with another watch window, fault limit and rollback mode ({@code auto}, {@code alarm}
+   * or {@code safe}).
    */
-  static byte[] forSite(String modbusAddress, String coapsAddress, int watchS, String rollback) {
+  static byte[] forSite(
+      String modbusAddress, String coapsAddress, int watchS, int faultLimit, String rollback) {
     String yaml =
         """
         # Grant for the demo's simulated boiler site: what any control module may touch.
@@ -63,14 +64,15 @@ final class SiteGrant {
             fault: safe
         watch:
           window_s: %d
-          fault_limit: 0
+          fault_limit: %d
           expect: "temp < 95"
         rollback: %s
         swap_when: "burner == 0"
         swap_timeout_s: 60
         update_permit: {device: boiler-plc, table: discrete_input, address: 0}
         """
-            .formatted(modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, watchS, rollback);
+            .formatted(
+                modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, watchS, faultLimit, rollback);
     return yaml.getBytes(StandardCharsets.UTF_8);
   }
 }

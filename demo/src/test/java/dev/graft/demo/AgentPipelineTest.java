@@ -34,7 +34,7 @@ class AgentPipelineTest {
 
   @Test
   void publishedRelease_isInstalledThenSwappedLive_committedWithoutAMissedTick() throws Exception {
-    AgentBench.Gateway gateway = bench.gateway("gw-pipeline-1", 2, "auto");
+    AgentBench.Gateway gateway = bench.gateway("gw-pipeline-1", 2, 3, "auto");
     ReleaseEngineer.Released v10 = bench.release("1.0");
     gateway.assign(v10.target());
     UpdateAgent agent = gateway.start();

@@ -46,7 +46,7 @@ class AgentTokenIdentityTest {
       TokenSession session = TOKEN.openLoggedIn(module);
       TokenEcdsaSigner identity =
           TokenEcdsaSigner.of(session, session.generateEcdsaP256KeyPair("gateway-identity"));
-      AgentBench.Gateway gateway = bench.gateway("gw-token-1", 1, "auto");
+      AgentBench.Gateway gateway = bench.gateway("gw-token-1", 1, 3, "auto");
       gateway.assign(bench.release("1.0").target());
 
       try (UpdateAgent agent = UpdateAgent.start(gateway.config(identity))) {

@@ -641,18 +641,19 @@ public final class UpdateAgent implements AutoCloseable {
     out.presence(true);
     MqttConnection.PropertiesHandler trigger =
         (topic, payload, retained, properties) -> {
-          if (retained) {
-            // a stored message, sent because someone (this agent's own refresh, reading the
-            // same topic) subscribed: not a change. Only a live publish is.
-            return;
-          }
           if (topic.endsWith("/timestamp")) {
+            // the rollout's trace context, also from the retained copy (which keeps its user
+            // properties): the next update continues that trace
             String header = properties.get(TraceContext.HEADER);
             if (header != null) {
               TraceContext.parse(header).ifPresent(directorTrace::set);
             }
           }
-          checkSoon();
+          if (!retained) {
+            // only a live publish is a change; a retained copy comes because someone (this
+            // agent's own refresh, reading the same topic) subscribed
+            checkSoon();
+          }
         };
     // wildcards, so these never collide with the fetches' own subscriptions to the same topics
     link.subscribe(Topics.PREFIX + "repo/metadata/+/latest", trigger);
@@ -815,6 +816,15 @@ public final class UpdateAgent implements AutoCloseable {
   /** Reports a refusal once (a refresh that finds the same refusal again stays quiet). */
   private UpdateOutcome refuse(
       PipelineState stage, String target, String reason, boolean failedHash) {
+    return refuse(stage, target, reason, failedHash, Optional.empty());
+  }
+
+  private UpdateOutcome refuse(
+      PipelineState stage,
+      String target,
+      String reason,
+      boolean failedHash,
+      Optional<TraceContext> trace) {
     UpdateOutcome.Refused refused = new UpdateOutcome.Refused(stage, target, reason);
     String key = stage + " " + target + " " + reason;
     if (!key.equals(lastRefusal)) {
@@ -827,7 +837,7 @@ public final class UpdateAgent implements AutoCloseable {
               .put("reason", reason)
               .put("failed_hash", failedHash)
               .build(),
-          Optional.empty());
+          trace);
     }
     return refused;
   }
@@ -889,7 +899,7 @@ public final class UpdateAgent implements AutoCloseable {
     FieldPort candidatePort = null;
     try {
       download(link, target, sha256, trace);
-      Staged staged = stage(target, release, sha256);
+      Staged staged = stage(target, release, sha256, trace);
       transition(PipelineState.PREFLIGHT, path);
       try {
         candidate =
@@ -929,7 +939,7 @@ public final class UpdateAgent implements AutoCloseable {
       if (candidate != null) {
         candidate.close();
       }
-      return endRefused(path, sha256, refusal);
+      return endRefused(path, sha256, refusal, trace);
     } catch (Held held) {
       if (candidatePort != null) {
         candidatePort.close();
@@ -975,7 +985,8 @@ public final class UpdateAgent implements AutoCloseable {
     }
   }
 
-  private UpdateOutcome endRefused(String path, String sha256, Refusal refusal) {
+  private UpdateOutcome endRefused(
+      String path, String sha256, Refusal refusal, Optional<TraceContext> trace) {
     if (refusal.failedHash) {
       journal.addFailedHash(sha256);
     }
@@ -985,7 +996,7 @@ public final class UpdateAgent implements AutoCloseable {
       modules.delete(sha256);
     }
     lastRefusal = null;
-    return refuse(refusal.stage, path, refusal.getMessage(), refusal.failedHash);
+    return refuse(refusal.stage, path, refusal.getMessage(), refusal.failedHash, trace);
   }
 
   private boolean isInstalledOrPrevious(String sha256) {
@@ -1047,7 +1058,9 @@ public final class UpdateAgent implements AutoCloseable {
     }
   }
 
-  private Staged stage(TargetFile target, ReleaseInfo release, String sha256) throws Refusal {
+  private Staged stage(
+      TargetFile target, ReleaseInfo release, String sha256, Optional<TraceContext> trace)
+      throws Refusal {
     String path = target.path();
     transition(PipelineState.STAGE, path);
     try {
@@ -1075,7 +1088,7 @@ public final class UpdateAgent implements AutoCloseable {
       decide(
           AuditKind.STAGED,
           JsonObject.builder().put("target", path).put("module", describe(ref)).build(),
-          Optional.empty());
+          trace);
       return new Staged(ref, bundle, manifest);
     } catch (TrustException e) {
       throw new Refusal(PipelineState.STAGE, e.kind() + ": " + e.getMessage(), false);
@@ -1479,7 +1492,7 @@ public final class UpdateAgent implements AutoCloseable {
     String explanation;
     Optional<ModuleRef> runs;
     if (mode == Grant.RollbackMode.AUTO && previous != null) {
-      rollBack(previous);
+      rollBack(previous, trace);
       action = UpdateOutcome.RollbackAction.ROLLED_BACK;
       runs = Optional.of(previous.ref());
       explanation =
@@ -1553,7 +1566,7 @@ public final class UpdateAgent implements AutoCloseable {
    * module's state. Waits for {@code update_permit} as long as it takes: the failed module keeps
    * running (its faults still go to the grant's fault policy) until the rollback is made.
    */
-  private void rollBack(Running previous) {
+  private void rollBack(Running previous, Optional<TraceContext> trace) {
     ScanLoop scan = java.util.Objects.requireNonNull(loop);
     Running failed = java.util.Objects.requireNonNull(running);
     boolean reportedHeld = false;
@@ -1579,7 +1592,7 @@ public final class UpdateAgent implements AutoCloseable {
                 .put("rollback_to", describe(previous.ref()))
                 .put("reason", String.valueOf(outcome))
                 .build(),
-            Optional.empty());
+            trace);
       }
       try {
         Thread.sleep(ROLLBACK_RETRY.toMillis());
