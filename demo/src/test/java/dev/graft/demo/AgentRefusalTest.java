@@ -118,7 +118,13 @@ class AgentRefusalTest {
       bench.releaseSide().publishAndWait(topic, gw.assigned().timestamp(), true);
     }
 
-    UpdateOutcome.Refused refused = assertRefused(outcome, PipelineState.FETCH, "signature");
+    UpdateOutcome.Refused refused =
+        assertRefused(
+            outcome,
+            PipelineState.FETCH,
+            "threshold",
+            "timestamp metadata version " + next.version(),
+            "valid signatures from 0");
     before.assertNothingChanged(gw, "image", "director");
     assertReported(gw, refused);
   }
@@ -144,7 +150,13 @@ class AgentRefusalTest {
       gw.gateway().director.publish(bench.releaseSide(), gw.assigned());
     }
 
-    UpdateOutcome.Refused refused = assertRefused(outcome, PipelineState.FETCH, "signature");
+    UpdateOutcome.Refused refused =
+        assertRefused(
+            outcome,
+            PipelineState.FETCH,
+            "threshold",
+            "targets metadata version " + next.version(),
+            "valid signatures from 0");
     // the genuine timestamp and snapshot that came with it are trusted, as TUF says; the forged
     // targets are not
     before.assertLogicUnchanged(gw);
@@ -245,8 +257,12 @@ class AgentRefusalTest {
 
     UpdateOutcome.Refused refused =
         assertRefused(outcome, PipelineState.FETCH, "pinned-key-mismatch");
+    // the director's own roles are genuinely signed and trusted; the grants role it delegated to
+    // the unpinned key is not
     before.assertNothingChanged(gw, "image");
-    assertThat(gw.agent().status().installed().orElseThrow().version()).isEqualTo("1.0.0");
+    assertThat(fingerprint(gw, "director", Director.GRANTS_ROLE))
+        .as("the director's trusted grants role after one signed by another key")
+        .isEqualTo(before.trustedFiles("director", Director.GRANTS_ROLE));
     assertReported(gw, refused);
   }
 
