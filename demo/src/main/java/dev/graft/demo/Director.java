@@ -106,7 +106,7 @@ final class Director {
    */
   Published assignAndPublish(
       MqttConnection connection, TargetFile bundle, byte[] grant, String rollout) {
-    Published published = sign(gatewayId, bundle, grant, rollout, version + 1);
+    Published published = sign(gatewayId, bundle, grant, rollout, version + 1, siteKey);
     version = published.version();
     publish(connection, published);
     return published;
@@ -118,11 +118,26 @@ final class Director {
    * stop).
    */
   Published signedFor(String otherGateway, TargetFile bundle, byte[] grant) {
-    return sign(otherGateway, bundle, grant, "replayed", version + 1);
+    return sign(otherGateway, bundle, grant, "replayed", version + 1, siteKey);
+  }
+
+  /**
+   * Director metadata for this gateway, correctly signed by the director, whose {@code grants} role
+   * is delegated to {@code otherSiteKey} and signed with it instead of the site key the gateway was
+   * commissioned with: what a compromised director would publish to hand out its own grant. Not
+   * published, and the director's version does not move.
+   */
+  Published signedWithOtherSiteKey(TargetFile bundle, byte[] grant, Signer otherSiteKey) {
+    return sign(gatewayId, bundle, grant, "other-site-key", version + 1, otherSiteKey);
   }
 
   private Published sign(
-      String gateway, TargetFile bundle, byte[] grant, String rollout, long newVersion) {
+      String gateway,
+      TargetFile bundle,
+      byte[] grant,
+      String rollout,
+      long newVersion,
+      Signer grantsKey) {
     JsonObject addressed = JsonObject.builder().put("gateway", gateway).build();
     String grantPath = grantPath(gatewayId);
     Map<String, TargetFile> grantTargets = new LinkedHashMap<>();
@@ -137,7 +152,7 @@ final class Director {
                 grantTargets,
                 Optional.empty(),
                 JsonObject.empty()),
-            siteKey);
+            grantsKey);
 
     JsonObject rolloutCustom =
         JsonObject.builder()
@@ -150,7 +165,7 @@ final class Director {
     DelegatedRole grantsRole =
         new DelegatedRole(
             GRANTS_ROLE,
-            List.of(siteKey.keyId()),
+            List.of(grantsKey.keyId()),
             1,
             true,
             Optional.of(List.of(grantPath)),
@@ -158,7 +173,9 @@ final class Director {
             JsonObject.empty());
     Delegations delegations =
         new Delegations(
-            Map.of(siteKey.keyId(), siteKey.publicKey()), List.of(grantsRole), JsonObject.empty());
+            Map.of(grantsKey.keyId(), grantsKey.publicKey()),
+            List.of(grantsRole),
+            JsonObject.empty());
     byte[] targetsBytes =
         sign(
             new Targets(
