@@ -114,23 +114,20 @@ final class AgentBench implements AutoCloseable {
     }
 
     AgentConfig config(Signer identityKey) {
-      return new AgentConfig(
+      return config(identityKey, MqttOptions.of(broker.uri()));
+    }
+
+    /** The configuration with other broker options (a proxy in front of it, say). */
+    AgentConfig config(Signer identityKey, MqttOptions brokerOptions) {
+      return agentConfig(
           id,
-          ReleaseEngineer.HARDWARE,
           data,
-          AgentConfig.Storage.H2_FILE,
-          new Anchors(
-              rootAnchor(),
-              director.rootAnchor(),
-              Grants.siteKeysFromFiles(List.of(director.siteKeyAnchor()), 1)),
-          identityKey,
-          MqttOptions.of(broker.uri()),
+          rootAnchor(),
+          director.rootAnchor(),
+          director.siteKeyAnchor(),
           grant,
-          credentials(),
-          dev.graft.gateway.field.FieldOptions.defaults(),
-          AgentConfig.Schedule.defaults().withRefreshEvery(Duration.ofHours(1)).manual(),
-          Director.LIFETIME,
-          java.time.Clock.systemUTC());
+          identityKey,
+          brokerOptions);
     }
 
     /** Starts this gateway's agent; closed with the bench. */
@@ -174,6 +171,35 @@ final class AgentBench implements AutoCloseable {
     }
   }
 
+  /**
+   * A bench gateway's configuration from its parts, for a process that has only the parts (the
+   * child JVM of {@code AgentCrashTest}): manual checks, the bench's field credentials.
+   */
+  static AgentConfig agentConfig(
+      String id,
+      Path data,
+      byte[] imageRoot,
+      byte[] directorRoot,
+      byte[] siteKey,
+      byte[] grant,
+      Signer identityKey,
+      MqttOptions brokerOptions) {
+    return new AgentConfig(
+        id,
+        ReleaseEngineer.HARDWARE,
+        data,
+        AgentConfig.Storage.H2_FILE,
+        new Anchors(imageRoot, directorRoot, Grants.siteKeysFromFiles(List.of(siteKey), 1)),
+        identityKey,
+        brokerOptions,
+        grant,
+        credentials(),
+        dev.graft.gateway.field.FieldOptions.defaults(),
+        AgentConfig.Schedule.defaults().withRefreshEvery(Duration.ofHours(1)).manual(),
+        Director.LIFETIME,
+        java.time.Clock.systemUTC());
+  }
+
   /** A gateway with the bench's grant: watch {@code watchS} seconds, rollback {@code rollback}. */
   Gateway gateway(String id, int watchS, String rollback) {
     return new Gateway(id, watchS, rollback);
@@ -184,7 +210,7 @@ final class AgentBench implements AutoCloseable {
         site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, rollback);
   }
 
-  InMemoryCredentials credentials() {
+  static InMemoryCredentials credentials() {
     return new InMemoryCredentials()
         .putPsk(
             SiteGrant.THERMOSTAT_CREDENTIAL,
@@ -200,8 +226,13 @@ final class AgentBench implements AutoCloseable {
 
   /** Any bundle file, released and published. */
   ReleaseEngineer.Released releaseBundle(Path bundle) throws IOException {
+    return releaseBundle(bundle, CHUNK_SIZE);
+  }
+
+  /** Any bundle file, released in chunks of {@code chunkSize} bytes and published. */
+  ReleaseEngineer.Released releaseBundle(Path bundle, int chunkSize) throws IOException {
     return engineer.release(
-        bundle, CHUNK_SIZE, releaseSide, work.resolve("release/publish.journal"));
+        bundle, chunkSize, releaseSide, work.resolve("release/publish.journal"));
   }
 
   byte[] rootAnchor() {

@@ -73,9 +73,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -210,12 +210,18 @@ public final class UpdateAgent implements AutoCloseable {
           new ReportSigner(id, config.identityKey(), journalCounter(journal), timeFloor.clock());
       opened = FieldSite.open(grant, config.field(), config.credentials());
       this.site = opened;
-      this.worker =
-          Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "graft-agent-" + id);
-            thread.setDaemon(true);
-            return thread;
-          });
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread thread = new Thread(r, "graft-agent-" + id);
+                thread.setDaemon(true);
+                return thread;
+              });
+      // close() waits for the work in progress, not for the next scheduled check (an hour away,
+      // say): without this, every close() waited STOP_WITHIN for it
+      executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      this.worker = executor;
       started = true;
     } finally {
       if (!started) {
@@ -1354,7 +1360,8 @@ public final class UpdateAgent implements AutoCloseable {
         trace);
     Optional<ModuleRef> from = journal.module(ModuleSlot.INSTALLED);
     if (watch.passed()) {
-      journal.commitStaged(path);
+      journal.commitStaged(path); // journals COMMIT with the slot move, in one transaction
+      notifyTransition(new UpdateState(PipelineState.COMMIT, path));
       Running old = previousLogic;
       previousLogic = null;
       if (old != null) {
@@ -1570,6 +1577,10 @@ public final class UpdateAgent implements AutoCloseable {
   private void transition(PipelineState state, String target) {
     UpdateState update = new UpdateState(state, target);
     journal.recordUpdate(update);
+    notifyTransition(update);
+  }
+
+  private void notifyTransition(UpdateState update) {
     for (Consumer<UpdateState> listener : transitionListeners) {
       listener.accept(update);
     }
