@@ -32,6 +32,12 @@ final class SiteGrant {
    * safe}).
    */
   static byte[] forSite(String modbusAddress, String coapsAddress, int watchS, String rollback) {
+    return forSite(modbusAddress, coapsAddress, watchS, rollback, 0);
+  }
+
+  /** The grant with another watch window, rollback mode and watch fault limit. */
+  static byte[] forSite(
+      String modbusAddress, String coapsAddress, int watchS, String rollback, int faultLimit) {
     String yaml =
         """
         # Grant for the demo's simulated boiler site: what any control module may touch.
@@ -63,14 +69,15 @@ final class SiteGrant {
             fault: safe
         watch:
           window_s: %d
-          fault_limit: 0
+          fault_limit: %d
           expect: "temp < 95"
         rollback: %s
         swap_when: "burner == 0"
         swap_timeout_s: 60
         update_permit: {device: boiler-plc, table: discrete_input, address: 0}
         """
-            .formatted(modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, watchS, rollback);
+            .formatted(
+                modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, watchS, faultLimit, rollback);
     return yaml.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,6 +1,8 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.director.Grants;
+import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.SoftwareKey;
@@ -18,12 +20,16 @@ import dev.graft.sim.plant.PlantParameters;
 import dev.graft.transport.MqttConnection;
 import dev.graft.transport.MqttOptions;
 import dev.graft.transport.Topics;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -96,10 +102,10 @@ final class AgentBench implements AutoCloseable {
     final Path data;
     final List<byte[]> events = new CopyOnWriteArrayList<>();
 
-    private Gateway(String id, int watchS, String rollback) {
+    private Gateway(String id, byte[] grant) {
       this.id = id;
       this.director = new Director(id);
-      this.grant = grantFor(watchS, rollback);
+      this.grant = grant;
       this.data = work.resolve("gateways").resolve(id);
       releaseSide.subscribe(
           Topics.gatewayEvents(id), (topic, payload, retained) -> events.add(payload));
@@ -202,7 +208,18 @@ final class AgentBench implements AutoCloseable {
 
   /** A gateway with the bench's grant: watch {@code watchS} seconds, rollback {@code rollback}. */
   Gateway gateway(String id, int watchS, String rollback) {
-    return new Gateway(id, watchS, rollback);
+    return new Gateway(id, grantFor(watchS, rollback));
+  }
+
+  /**
+   * A gateway whose grant lets the watch see up to {@code faultLimit} faulted ticks: for tests of
+   * something else than the watch, on a busy machine where a tick can run past its 5 ms budget.
+   */
+  Gateway gateway(String id, int watchS, String rollback, int faultLimit) {
+    return new Gateway(
+        id,
+        SiteGrant.forSite(
+            site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, rollback, faultLimit));
   }
 
   byte[] grantFor(int watchS, String rollback) {
@@ -233,6 +250,50 @@ final class AgentBench implements AutoCloseable {
   ReleaseEngineer.Released releaseBundle(Path bundle, int chunkSize) throws IOException {
     return engineer.release(
         bundle, chunkSize, releaseSide, work.resolve("release/publish.journal"));
+  }
+
+  /**
+   * {@code boiler-control-1.1} with a WebAssembly custom section of {@code paddingBytes} random
+   * bytes appended, as version {@code version}, its manifest naming the new module's SHA-256.
+   */
+  Path paddedBundle(String version, int paddingBytes) throws IOException {
+    byte[] logic = Files.readAllBytes(wasm.resolve("boiler-control-1.1.wasm"));
+    String manifest =
+        Files.readString(wasm.resolve("boiler-control-1.1.manifest.json"), StandardCharsets.UTF_8);
+    byte[] name = "graft.padding".getBytes(StandardCharsets.UTF_8);
+    byte[] padding = new byte[paddingBytes];
+    new Random(16).nextBytes(padding);
+    ByteArrayOutputStream content = new ByteArrayOutputStream();
+    leb128(content, name.length);
+    content.write(name);
+    content.write(padding);
+    ByteArrayOutputStream padded = new ByteArrayOutputStream();
+    padded.write(logic);
+    padded.write(0); // custom section
+    leb128(padded, content.size());
+    content.writeTo(padded);
+    byte[] module = padded.toByteArray();
+    String sha256 = HexFormat.of().formatHex(Digests.sha256(module));
+    String rewritten =
+        manifest
+            .replaceFirst("\"version\"\\s*:\\s*\"1\\.1\\.0\"", "\"version\": \"" + version + "\"")
+            .replaceFirst("\"sha256\"\\s*:\\s*\"[0-9a-f]{64}\"", "\"sha256\": \"" + sha256 + "\"");
+    if (!rewritten.contains(sha256) || !rewritten.contains("\"" + version + "\"")) {
+      throw new IllegalStateException("the 1.1 manifest did not take the new version and hash");
+    }
+    Path file = work.resolve("release").resolve("boiler-control-" + version + ".graft");
+    Files.createDirectories(file.getParent());
+    Files.write(file, BundleWriter.write(rewritten.getBytes(StandardCharsets.UTF_8), module));
+    return file;
+  }
+
+  private static void leb128(ByteArrayOutputStream out, int value) {
+    int rest = value;
+    do {
+      int low = rest & 0x7f;
+      rest >>>= 7;
+      out.write(rest == 0 ? low : low | 0x80);
+    } while (rest != 0);
   }
 
   byte[] rootAnchor() {

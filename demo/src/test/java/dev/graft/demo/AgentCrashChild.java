@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -21,15 +22,20 @@ import java.util.concurrent.TimeUnit;
  * for the assigned update, and freezes the agent's thread right after the pipeline state under test
  * is journaled, printing {@code AT <state>} so the parent knows when to kill it.
  *
- * <p>Arguments: the broker URI, the data directory, the gateway id, the state, and a directory with
- * the commissioned parts ({@code image-root.json}, {@code director-root.json}, {@code site-key},
- * {@code grant.json}). The identity key is a fresh one: report signatures are not under test.
+ * <p>Arguments: the broker URI, the data directory, the gateway id, the state (or {@value
+ * #NO_FREEZE}), and a directory with the commissioned parts ({@code image-root.json}, {@code
+ * director-root.json}, {@code site-key}, {@code grant.json}). The identity key is a fresh one:
+ * report signatures are not under test.
  */
 final class AgentCrashChild {
   static final String IMAGE_ROOT = "image-root.json";
   static final String DIRECTOR_ROOT = "director-root.json";
   static final String SITE_KEY = "site-key";
   static final String GRANT = "grant.json";
+
+  /** The state argument for a child that never freezes: the parent kills it when it sees fit. */
+  static final String NO_FREEZE = "NONE";
+
   private static final long WARM_UP_TICKS = 30;
 
   private AgentCrashChild() {}
@@ -38,7 +44,8 @@ final class AgentCrashChild {
     URI broker = URI.create(args[0]);
     Path data = Path.of(args[1]);
     String gatewayId = args[2];
-    PipelineState freezeAt = PipelineState.valueOf(args[3]);
+    Optional<PipelineState> freezeAt =
+        args[3].equals(NO_FREEZE) ? Optional.empty() : Optional.of(PipelineState.valueOf(args[3]));
     Path parts = Path.of(args[4]);
     AgentConfig config =
         AgentBench.agentConfig(
@@ -64,8 +71,8 @@ final class AgentCrashChild {
     agent.addTransitionListener(update -> {
       out.println("STATE " + update.state());
       out.flush();
-      if (update.state() == freezeAt) {
-        out.println("AT " + freezeAt);
+      if (freezeAt.isPresent() && update.state() == freezeAt.get()) {
+        out.println("AT " + update.state());
         out.flush();
         // The journal holds the state now; the agent's thread stays here until the kill.
         try {
