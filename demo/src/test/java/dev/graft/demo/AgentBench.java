@@ -1,6 +1,8 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.director.Grants;
+import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.keys.KeyType;
 import dev.graft.bundle.keys.Signer;
 import dev.graft.bundle.keys.SoftwareKey;
@@ -18,12 +20,16 @@ import dev.graft.sim.plant.PlantParameters;
 import dev.graft.transport.MqttConnection;
 import dev.graft.transport.MqttOptions;
 import dev.graft.transport.Topics;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -114,23 +120,20 @@ final class AgentBench implements AutoCloseable {
     }
 
     AgentConfig config(Signer identityKey) {
-      return new AgentConfig(
+      return config(identityKey, MqttOptions.of(broker.uri()));
+    }
+
+    /** The configuration with other broker options (a proxy in front of it, say). */
+    AgentConfig config(Signer identityKey, MqttOptions brokerOptions) {
+      return agentConfig(
           id,
-          ReleaseEngineer.HARDWARE,
           data,
-          AgentConfig.Storage.H2_FILE,
-          new Anchors(
-              rootAnchor(),
-              director.rootAnchor(),
-              Grants.siteKeysFromFiles(List.of(director.siteKeyAnchor()), 1)),
-          identityKey,
-          MqttOptions.of(broker.uri()),
+          rootAnchor(),
+          director.rootAnchor(),
+          director.siteKeyAnchor(),
           grant,
-          credentials(),
-          dev.graft.gateway.field.FieldOptions.defaults(),
-          AgentConfig.Schedule.defaults().withRefreshEvery(Duration.ofHours(1)).manual(),
-          Director.LIFETIME,
-          java.time.Clock.systemUTC());
+          identityKey,
+          brokerOptions);
     }
 
     /** Starts this gateway's agent; closed with the bench. */
@@ -175,6 +178,35 @@ final class AgentBench implements AutoCloseable {
   }
 
   /**
+   * A bench gateway's configuration from its parts, for a process that has only the parts (the
+   * child JVM of {@code AgentCrashTest}): manual checks, the bench's field credentials.
+   */
+  static AgentConfig agentConfig(
+      String id,
+      Path data,
+      byte[] imageRoot,
+      byte[] directorRoot,
+      byte[] siteKey,
+      byte[] grant,
+      Signer identityKey,
+      MqttOptions brokerOptions) {
+    return new AgentConfig(
+        id,
+        ReleaseEngineer.HARDWARE,
+        data,
+        AgentConfig.Storage.H2_FILE,
+        new Anchors(imageRoot, directorRoot, Grants.siteKeysFromFiles(List.of(siteKey), 1)),
+        identityKey,
+        brokerOptions,
+        grant,
+        credentials(),
+        dev.graft.gateway.field.FieldOptions.defaults(),
+        AgentConfig.Schedule.defaults().withRefreshEvery(Duration.ofHours(1)).manual(),
+        Director.LIFETIME,
+        java.time.Clock.systemUTC());
+  }
+
+  /**
    * A gateway with the bench's grant: watch {@code watchS} seconds with no fault allowed, rollback
    * {@code rollback}.
    */
@@ -199,7 +231,7 @@ final class AgentBench implements AutoCloseable {
         site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, faultLimit, rollback);
   }
 
-  InMemoryCredentials credentials() {
+  static InMemoryCredentials credentials() {
     return new InMemoryCredentials()
         .putPsk(
             SiteGrant.THERMOSTAT_CREDENTIAL,
@@ -215,8 +247,57 @@ final class AgentBench implements AutoCloseable {
 
   /** Any bundle file, released and published. */
   ReleaseEngineer.Released releaseBundle(Path bundle) throws IOException {
+    return releaseBundle(bundle, CHUNK_SIZE);
+  }
+
+  /** Any bundle file, released in chunks of {@code chunkSize} bytes and published. */
+  ReleaseEngineer.Released releaseBundle(Path bundle, int chunkSize) throws IOException {
     return engineer.release(
-        bundle, CHUNK_SIZE, releaseSide, work.resolve("release/publish.journal"));
+        bundle, chunkSize, releaseSide, work.resolve("release/publish.journal"));
+  }
+
+  /**
+   * {@code boiler-control-1.1} with a WebAssembly custom section of {@code paddingBytes} random
+   * bytes appended, as version {@code version}, its manifest naming the new module's SHA-256.
+   */
+  Path paddedBundle(String version, int paddingBytes) throws IOException {
+    byte[] logic = Files.readAllBytes(wasm.resolve("boiler-control-1.1.wasm"));
+    String manifest =
+        Files.readString(wasm.resolve("boiler-control-1.1.manifest.json"), StandardCharsets.UTF_8);
+    byte[] name = "graft.padding".getBytes(StandardCharsets.UTF_8);
+    byte[] padding = new byte[paddingBytes];
+    new Random(16).nextBytes(padding);
+    ByteArrayOutputStream content = new ByteArrayOutputStream();
+    leb128(content, name.length);
+    content.write(name);
+    content.write(padding);
+    ByteArrayOutputStream padded = new ByteArrayOutputStream();
+    padded.write(logic);
+    padded.write(0); // custom section
+    leb128(padded, content.size());
+    content.writeTo(padded);
+    byte[] module = padded.toByteArray();
+    String sha256 = HexFormat.of().formatHex(Digests.sha256(module));
+    String rewritten =
+        manifest
+            .replaceFirst("\"version\"\\s*:\\s*\"1\\.1\\.0\"", "\"version\": \"" + version + "\"")
+            .replaceFirst("\"sha256\"\\s*:\\s*\"[0-9a-f]{64}\"", "\"sha256\": \"" + sha256 + "\"");
+    if (!rewritten.contains(sha256) || !rewritten.contains("\"" + version + "\"")) {
+      throw new IllegalStateException("the 1.1 manifest did not take the new version and hash");
+    }
+    Path file = work.resolve("release").resolve("boiler-control-" + version + ".graft");
+    Files.createDirectories(file.getParent());
+    Files.write(file, BundleWriter.write(rewritten.getBytes(StandardCharsets.UTF_8), module));
+    return file;
+  }
+
+  private static void leb128(ByteArrayOutputStream out, int value) {
+    int rest = value;
+    do {
+      int low = rest & 0x7f;
+      rest >>>= 7;
+      out.write(rest == 0 ? low : low | 0x80);
+    } while (rest != 0);
   }
 
   byte[] rootAnchor() {

@@ -11,22 +11,27 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP relay to a broker whose {@link #cut()} drops every connection at once and refuses
  * new ones: to the broker it looks like a lost network (the sockets close with no MQTT DISCONNECT),
- * which is what makes it publish a client's Last Will.
+ * which is what makes it publish a client's Last Will. {@link #restore()} listens again on the same
+ * port, so a client that reconnects by itself finds the broker again.
  */
 public final class TcpProxy implements AutoCloseable {
-  private final ServerSocket server;
   private final InetSocketAddress target;
+  private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-  private final Thread acceptor;
+  private final AtomicLong toClients = new AtomicLong();
+  private volatile ServerSocket server;
+  private volatile Thread acceptor;
 
   private TcpProxy(ServerSocket server, InetSocketAddress target) {
     this.server = server;
     this.target = target;
-    this.acceptor = Thread.ofVirtual().name("tcp-proxy-accept").start(this::accept);
+    this.port = server.getLocalPort();
+    this.acceptor = startAcceptor(server);
   }
 
   /** Relays a free loopback port to {@code 127.0.0.1:targetPort}. */
@@ -42,7 +47,32 @@ public final class TcpProxy implements AutoCloseable {
 
   /** {@code mqtt://127.0.0.1:PORT} of the proxy (plain MQTT). */
   public URI uri() {
-    return URI.create("mqtt://127.0.0.1:" + server.getLocalPort());
+    return URI.create("mqtt://127.0.0.1:" + port);
+  }
+
+  /** The bytes relayed from the broker to the clients so far, over every connection. */
+  public long bytesToClients() {
+    return toClients.get();
+  }
+
+  /** Listens again on the same port after {@link #cut()}; the connections cut stay closed. */
+  public void restore() {
+    if (!server.isClosed()) {
+      return;
+    }
+    try {
+      acceptor.join(5_000);
+      ServerSocket again = new ServerSocket();
+      again.setReuseAddress(true);
+      again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+      server = again;
+      acceptor = startAcceptor(again);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on port " + port + " again", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restoring the proxy", e);
+    }
   }
 
   /** Closes the listening socket and every relayed connection, both ends, without a word. */
@@ -72,11 +102,15 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private void accept() {
-    while (!server.isClosed()) {
+  private Thread startAcceptor(ServerSocket listening) {
+    return Thread.ofVirtual().name("tcp-proxy-accept").start(() -> accept(listening));
+  }
+
+  private void accept(ServerSocket listening) {
+    while (!listening.isClosed()) {
       Socket client;
       try {
-        client = server.accept();
+        client = listening.accept();
       } catch (IOException closed) {
         return;
       }
@@ -92,18 +126,18 @@ public final class TcpProxy implements AutoCloseable {
       }
       sockets.add(client);
       sockets.add(upstream);
-      if (server.isClosed()) {
+      if (listening.isClosed()) {
         // cut() ran between accept() and here and did not see these two.
         closeQuietly(client);
         closeQuietly(upstream);
         return;
       }
-      relay(client, upstream);
-      relay(upstream, client);
+      relay(client, upstream, new AtomicLong());
+      relay(upstream, client, toClients);
     }
   }
 
-  private static void relay(Socket from, Socket to) {
+  private static void relay(Socket from, Socket to, AtomicLong counted) {
     Thread.ofVirtual()
         .name("tcp-proxy-relay")
         .start(() -> {
@@ -114,6 +148,7 @@ public final class TcpProxy implements AutoCloseable {
             while ((n = in.read(buffer)) >= 0) {
               out.write(buffer, 0, n);
               out.flush();
+              counted.addAndGet(n);
             }
           } catch (IOException e) {
             // One side closed: the finally below closes the other.

@@ -1400,7 +1400,8 @@ public final class UpdateAgent implements AutoCloseable {
         trace);
     Optional<ModuleRef> from = journal.module(ModuleSlot.INSTALLED);
     if (watch.passed()) {
-      journal.commitStaged(path);
+      journal.commitStaged(path); // journals COMMIT with the slot move, in one transaction
+      notifyTransition(new UpdateState(PipelineState.COMMIT, path));
       Running old = previousLogic;
       previousLogic = null;
       if (old != null) {
@@ -1616,6 +1617,10 @@ public final class UpdateAgent implements AutoCloseable {
   private void transition(PipelineState state, String target) {
     UpdateState update = new UpdateState(state, target);
     journal.recordUpdate(update);
+    notifyTransition(update);
+  }
+
+  private void notifyTransition(UpdateState update) {
     for (Consumer<UpdateState> listener : transitionListeners) {
       listener.accept(update);
     }
