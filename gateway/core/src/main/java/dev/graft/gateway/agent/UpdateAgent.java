@@ -1301,7 +1301,10 @@ public final class UpdateAgent implements AutoCloseable {
       }
       case SwapOutcome.Refused(String reason) -> {
         ticks.stopWatching();
-        throw new Refusal(PipelineState.SWAP, "the swap was refused: " + reason, true);
+        // not on the failed-hash list: the scan loop refuses a swap when saving or loading the
+        // state faults, which a cold JVM's first load can do by overrunning its budget; nothing
+        // went live, so there is no install/rollback loop to stop, and the next check tries again
+        throw new Refusal(PipelineState.SWAP, "the swap was refused: " + reason, false);
       }
       case SwapOutcome.Swapped swapped -> {
         running = new Running(staged.ref(), candidate, port);
