@@ -13,11 +13,7 @@ import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.director.ReleaseInfo;
 import dev.graft.bundle.format.Bundle;
 import dev.graft.bundle.format.BundleReader;
-import dev.graft.bundle.json.JsonArray;
-import dev.graft.bundle.json.JsonNull;
 import dev.graft.bundle.json.JsonObject;
-import dev.graft.bundle.json.JsonString;
-import dev.graft.bundle.json.JsonValue;
 import dev.graft.bundle.metadata.TargetFile;
 import dev.graft.bundle.tuf.TimeFloor;
 import dev.graft.bundle.tuf.TufClient;
@@ -38,9 +34,7 @@ import dev.graft.gateway.field.LinkStatus;
 import dev.graft.gateway.runtime.ControlLogic;
 import dev.graft.gateway.runtime.PreflightReport;
 import dev.graft.gateway.runtime.ProcessImage;
-import dev.graft.gateway.runtime.TickResult;
 import dev.graft.gateway.scan.ScanLoop;
-import dev.graft.gateway.scan.ScanStats;
 import dev.graft.gateway.scan.SwapOutcome;
 import dev.graft.gateway.scan.SwapRequest;
 import dev.graft.policies.CapabilityCheck;
@@ -264,7 +258,7 @@ public final class UpdateAgent implements AutoCloseable {
       agent.scheduleCheck(agent.nextDelay(false));
     }
     long health = config.schedule().healthEvery().toMillis();
-    Future<?> unused =
+    Future<?> _ =
         agent.worker.scheduleWithFixedDelay(
             agent::sendHealth, health, health, TimeUnit.MILLISECONDS);
     return agent;
@@ -593,7 +587,7 @@ public final class UpdateAgent implements AutoCloseable {
 
   private void scheduleCheck(long delayMillis) {
     if (!closed) {
-      Future<?> unused = worker.schedule(this::connectAndCheck, delayMillis, TimeUnit.MILLISECONDS);
+      Future<?> _ = worker.schedule(this::connectAndCheck, delayMillis, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -603,7 +597,7 @@ public final class UpdateAgent implements AutoCloseable {
       return;
     }
     long jitter = (long) (random.nextDouble() * config.schedule().topicDelay().toMillis());
-    Future<?> unused =
+    Future<?> _ =
         worker.schedule(
             () -> {
               checkQueued.set(false);
@@ -916,14 +910,23 @@ public final class UpdateAgent implements AutoCloseable {
             PipelineState.PREFLIGHT, "the module does not load: " + e.getMessage(), true);
       }
       candidatePort = site.bind(staged.manifest());
-      List<ProcessImage> inputs =
-          liveSnapshots(
-              candidatePort,
-              staged.manifest(),
-              Math.max(1, staged.manifest().shadowTicks()),
-              () -> closed);
+      List<ProcessImage> inputs;
+      try {
+        inputs =
+            ShadowRun.liveSnapshots(
+                candidatePort,
+                staged.manifest(),
+                Math.max(1, staged.manifest().shadowTicks()),
+                INPUTS_GOOD_WITHIN,
+                () -> closed);
+      } catch (ShadowRun.NoShadowRun e) {
+        throw new Held(e.getMessage());
+      }
       PreflightReport preflight = preflight(candidate, inputs);
-      List<String> comparison = compare(staged.manifest(), preflight, inputs);
+      List<String> comparison =
+          running == null
+              ? List.of("no live module to compare with (first install)")
+              : ShadowRun.compareWithLive(staged.manifest(), preflight, inputs);
       decide(
           AuditKind.PREFLIGHT_PASSED,
           JsonObject.builder()
@@ -931,7 +934,7 @@ public final class UpdateAgent implements AutoCloseable {
               .put("self_test", preflight.selfTest())
               .put("shadow_ticks", preflight.shadowTicks().size())
               .put("state_round_trip", preflight.stateRoundTrip())
-              .put("shadow_vs_live", strings(comparison))
+              .put("shadow_vs_live", ReportContent.strings(comparison))
               .build(),
           trace);
       UpdateOutcome.SwapReport swap =
@@ -1150,93 +1153,6 @@ public final class UpdateAgent implements AutoCloseable {
           true);
     }
     return report;
-  }
-
-  /**
-   * {@code count} snapshots of the candidate's port with every input good, one per tick period of
-   * the candidate. Each also holds the outputs as the live module last wrote them.
-   */
-  private static List<ProcessImage> liveSnapshots(
-      FieldPort port, Manifest manifest, int count, java.util.function.BooleanSupplier stopping)
-      throws Held {
-    long deadline = System.nanoTime() + INPUTS_GOOD_WITHIN.toNanos();
-    List<ProcessImage> snapshots = new ArrayList<>();
-    while (snapshots.size() < count) {
-      ProcessImage snapshot = port.snapshot();
-      if (allGood(snapshot, manifest)) {
-        snapshots.add(snapshot);
-      } else if (System.nanoTime() > deadline) {
-        throw new Held(
-            "the field inputs were not all good for "
-                + INPUTS_GOOD_WITHIN.toSeconds()
-                + " s, so no shadow run was possible: "
-                + snapshot);
-      }
-      try {
-        Thread.sleep(manifest.tickMs());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new Held("the agent is stopping");
-      }
-      if (stopping.getAsBoolean()) {
-        throw new Held("the agent is stopping");
-      }
-    }
-    return snapshots;
-  }
-
-  /** Whether every input point is good (outputs not written yet carry no quality that matters). */
-  private static boolean allGood(ProcessImage image, Manifest manifest) {
-    for (int i = 0; i < image.size(); i++) {
-      if (manifest.points().get(i).dir() != Manifest.Direction.OUT
-          && image.quality(i) != ProcessImage.GOOD) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * For each output point, in how many shadow ticks the candidate's value differed from the value
-   * the live module had written at the same snapshot (the snapshot carries each output's last
-   * written value).
-   */
-  private List<String> compare(
-      Manifest manifest, PreflightReport report, List<ProcessImage> inputs) {
-    if (running == null) {
-      return List.of("no live module to compare with (first install)");
-    }
-    List<String> lines = new ArrayList<>();
-    List<Manifest.Point> points = manifest.points();
-    for (int p = 0; p < points.size(); p++) {
-      if (points.get(p).dir() != Manifest.Direction.OUT) {
-        continue;
-      }
-      int compared = 0;
-      int differed = 0;
-      for (int t = 0; t < report.shadowTicks().size() && t < inputs.size(); t++) {
-        if (!(report.shadowTicks().get(t) instanceof TickResult.Ok ok)) {
-          continue;
-        }
-        Double shadow = ok.outputs().get(p);
-        ProcessImage live = inputs.get(t);
-        if (shadow == null || live.quality(p) != ProcessImage.GOOD) {
-          continue;
-        }
-        compared++;
-        if (Math.abs(shadow - live.value(p)) > 1e-9) {
-          differed++;
-        }
-      }
-      lines.add(
-          points.get(p).name()
-              + ": differs from the live module in "
-              + differed
-              + " of "
-              + compared
-              + " compared shadow ticks");
-    }
-    return lines;
   }
 
   private UpdateOutcome.SwapReport swap(
@@ -1650,7 +1566,7 @@ public final class UpdateAgent implements AutoCloseable {
       return;
     }
     try {
-      out.status(statusJson(status()), directorTargets);
+      out.status(ReportContent.status(status()), directorTargets);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "agent " + id + ": status not sent: " + e);
     }
@@ -1662,95 +1578,17 @@ public final class UpdateAgent implements AutoCloseable {
     if (out == null || closed) {
       return;
     }
-    JsonObject.Builder health = JsonObject.builder();
-    if (scan != null) {
-      ScanStats stats = scan.stats();
-      health
-          .put("module", stats.module())
-          .put("version", stats.version())
-          .put("ticks", stats.ticks())
-          .put("missed_slots", stats.missedSlots())
-          .put("overruns", stats.overruns())
-          .put("faults", stats.faults())
-          .put("swaps", stats.swaps())
-          .put("max_lateness_us", stats.maxLatenessNanos() / 1000)
-          .put("max_tick_us", stats.maxDurationNanos() / 1000);
-    } else {
-      health.put("module", JsonNull.INSTANCE);
-    }
-    List<JsonValue> links = new ArrayList<>();
+    List<LinkStatus> links = new ArrayList<>();
     for (String device : grant.devices().keySet()) {
-      LinkStatus status = site.status(device);
-      links.add(
-          JsonObject.builder()
-              .put("device", device)
-              .put("up", status.up())
-              .put("failed_attempts", status.failedAttempts())
-              .build());
+      links.add(site.status(device));
     }
-    health.put("links", new JsonArray(links));
+    JsonObject health =
+        ReportContent.health(scan == null ? Optional.empty() : Optional.of(scan.stats()), links);
     try {
-      out.health(health.build());
+      out.health(health);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "agent " + id + ": health not sent: " + e);
     }
-  }
-
-  static JsonObject statusJson(AgentStatus status) {
-    JsonObject.Builder json = JsonObject.builder();
-    json.put("installed", module(status.installed()));
-    json.put("previous", module(status.previous()));
-    json.put("staged", module(status.staged()));
-    json.put("running", module(status.running()));
-    json.put(
-        "update",
-        status
-            .update()
-            .<JsonValue>map(u ->
-                JsonObject.builder()
-                    .put("state", u.state().name())
-                    .put("target", u.target())
-                    .build())
-            .orElse(JsonNull.INSTANCE));
-    json.put("release_floor", status.releaseFloor());
-    json.put(
-        "update_lock",
-        status
-            .lock()
-            .<JsonValue>map(l ->
-                JsonObject.builder()
-                    .put("by", l.by())
-                    .put("reason", l.reason())
-                    .put("since", l.since().toString())
-                    .build())
-            .orElse(JsonNull.INSTANCE));
-    json.put("blocked", status.blocked().<JsonValue>map(JsonString::new).orElse(JsonNull.INSTANCE));
-    json.put("alarm", status.alarm().<JsonValue>map(JsonString::new).orElse(JsonNull.INSTANCE));
-    json.put("failed_hashes", status.failedHashes().size());
-    json.put(
-        "audit",
-        status
-            .auditHead()
-            .<JsonValue>map(
-                h -> JsonObject.builder().put("seq", h.seq()).put("sha256", h.sha256()).build())
-            .orElse(JsonNull.INSTANCE));
-    return json.build();
-  }
-
-  private static JsonValue module(Optional<ModuleRef> module) {
-    return module
-        .<JsonValue>map(m ->
-            JsonObject.builder()
-                .put("name", m.name())
-                .put("version", m.version())
-                .put("sha256", m.sha256())
-                .put("release_counter", m.releaseCounter())
-                .build())
-        .orElse(JsonNull.INSTANCE);
-  }
-
-  private static JsonArray strings(List<String> lines) {
-    return new JsonArray(lines.stream().<JsonValue>map(JsonString::new).toList());
   }
 
   static String describe(ModuleRef module) {
