@@ -96,10 +96,10 @@ final class AgentBench implements AutoCloseable {
     final Path data;
     final List<byte[]> events = new CopyOnWriteArrayList<>();
 
-    private Gateway(String id, int watchS, String rollback) {
+    private Gateway(String id, byte[] grant) {
       this.id = id;
       this.director = new Director(id);
-      this.grant = grantFor(watchS, rollback);
+      this.grant = grant.clone();
       this.data = work.resolve("gateways").resolve(id);
       releaseSide.subscribe(
           Topics.gatewayEvents(id), (topic, payload, retained) -> events.add(payload));
@@ -114,6 +114,15 @@ final class AgentBench implements AutoCloseable {
     }
 
     AgentConfig config(Signer identityKey) {
+      return config(identityKey, MqttOptions.of(broker.uri()));
+    }
+
+    /** The configuration with another way to the broker (a proxy that can cut the link). */
+    AgentConfig config(MqttOptions brokerOptions) {
+      return config(identity, brokerOptions);
+    }
+
+    private AgentConfig config(Signer identityKey, MqttOptions brokerOptions) {
       return new AgentConfig(
           id,
           ReleaseEngineer.HARDWARE,
@@ -124,7 +133,7 @@ final class AgentBench implements AutoCloseable {
               director.rootAnchor(),
               Grants.siteKeysFromFiles(List.of(director.siteKeyAnchor()), 1)),
           identityKey,
-          MqttOptions.of(broker.uri()),
+          brokerOptions,
           grant,
           credentials(),
           dev.graft.gateway.field.FieldOptions.defaults(),
@@ -176,12 +185,22 @@ final class AgentBench implements AutoCloseable {
 
   /** A gateway with the bench's grant: watch {@code watchS} seconds, rollback {@code rollback}. */
   Gateway gateway(String id, int watchS, String rollback) {
-    return new Gateway(id, watchS, rollback);
+    return new Gateway(id, grantFor(watchS, rollback));
+  }
+
+  /** A gateway with its own grant ({@link #grantFor}). */
+  Gateway gateway(String id, byte[] grant) {
+    return new Gateway(id, grant);
   }
 
   byte[] grantFor(int watchS, String rollback) {
+    return grantFor(watchS, rollback, SiteGrant.EXPECT);
+  }
+
+  /** The bench's grant with another watch {@code expect}. */
+  byte[] grantFor(int watchS, String rollback, String expect) {
     return SiteGrant.forSite(
-        site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, rollback);
+        site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, rollback, expect);
   }
 
   InMemoryCredentials credentials() {
