@@ -91,7 +91,10 @@ final class AgentBench implements AutoCloseable {
   final class Gateway {
     final String id;
     final Director director;
-    final byte[] grant;
+
+    /** The grant the next agent starts with and the director signs: {@link #changeGrant}. */
+    private volatile byte[] grant;
+
     final SoftwareKey identity = SoftwareKey.generate(KeyType.ECDSA_P256);
     final Path data;
     final List<byte[]> events = new CopyOnWriteArrayList<>();
@@ -103,6 +106,14 @@ final class AgentBench implements AutoCloseable {
       this.data = work.resolve("gateways").resolve(id);
       releaseSide.subscribe(
           Topics.gatewayEvents(id), (topic, payload, retained) -> events.add(payload));
+    }
+
+    /**
+     * The operator's new grant for this gateway: the director signs it from the next {@link
+     * #assign}, and an agent started after this runs under it (a running agent keeps its own).
+     */
+    void changeGrant(byte[] newGrant) {
+      this.grant = newGrant.clone();
     }
 
     /**

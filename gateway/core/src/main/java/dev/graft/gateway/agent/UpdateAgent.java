@@ -73,9 +73,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -210,12 +210,18 @@ public final class UpdateAgent implements AutoCloseable {
           new ReportSigner(id, config.identityKey(), journalCounter(journal), timeFloor.clock());
       opened = FieldSite.open(grant, config.field(), config.credentials());
       this.site = opened;
-      this.worker =
-          Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "graft-agent-" + id);
-            thread.setDaemon(true);
-            return thread;
-          });
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread thread = new Thread(r, "graft-agent-" + id);
+                thread.setDaemon(true);
+                return thread;
+              });
+      // close() shuts the worker down and waits for the work in progress only: the next scheduled
+      // check (up to refreshEvery away) must not keep it alive until STOP_WITHIN runs out
+      executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      this.worker = executor;
       started = true;
     } finally {
       if (!started) {
