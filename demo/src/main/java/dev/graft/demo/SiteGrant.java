@@ -17,6 +17,9 @@ final class SiteGrant {
    */
   static final int WATCH_S = 12;
 
+  /** What must hold while a new module is watched: the boiler never nears boiling. */
+  static final String EXPECT = "temp < 95";
+
   private SiteGrant() {}
 
   /**
@@ -33,6 +36,17 @@ final class SiteGrant {
    */
   static byte[] forSite(
       String modbusAddress, String coapsAddress, int watchS, int faultLimit, String rollback) {
+    return forSite(modbusAddress, coapsAddress, watchS, faultLimit, rollback, EXPECT);
+  }
+
+  /** The grant with another watch {@code expect} too: a condition on the module's points. */
+  static byte[] forSite(
+      String modbusAddress,
+      String coapsAddress,
+      int watchS,
+      int faultLimit,
+      String rollback,
+      String expect) {
     String yaml =
         """
         # Grant for the demo's simulated boiler site: what any control module may touch.
@@ -65,14 +79,20 @@ final class SiteGrant {
         watch:
           window_s: %d
           fault_limit: %d
-          expect: "temp < 95"
+          expect: "%s"
         rollback: %s
         swap_when: "burner == 0"
         swap_timeout_s: 60
         update_permit: {device: boiler-plc, table: discrete_input, address: 0}
         """
             .formatted(
-                modbusAddress, coapsAddress, THERMOSTAT_CREDENTIAL, watchS, faultLimit, rollback);
+                modbusAddress,
+                coapsAddress,
+                THERMOSTAT_CREDENTIAL,
+                watchS,
+                faultLimit,
+                expect,
+                rollback);
     return yaml.getBytes(StandardCharsets.UTF_8);
   }
 }

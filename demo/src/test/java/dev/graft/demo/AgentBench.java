@@ -97,18 +97,34 @@ final class AgentBench implements AutoCloseable {
   final class Gateway {
     final String id;
     final Director director;
-    final byte[] grant;
+
+    /** The grant the next agent starts with and the director signs: {@link #changeGrant}. */
+    private volatile byte[] grant;
+
     final SoftwareKey identity = SoftwareKey.generate(KeyType.ECDSA_P256);
     final Path data;
     final List<byte[]> events = new CopyOnWriteArrayList<>();
 
-    private Gateway(String id, int watchS, int faultLimit, String rollback) {
+    private Gateway(String id, byte[] grant) {
       this.id = id;
       this.director = new Director(id);
-      this.grant = grantFor(watchS, faultLimit, rollback);
+      this.grant = grant.clone();
       this.data = work.resolve("gateways").resolve(id);
       releaseSide.subscribe(
           Topics.gatewayEvents(id), (topic, payload, retained) -> events.add(payload));
+    }
+
+    /**
+     * The operator's new grant for this gateway: the director signs it from the next {@link
+     * #assign}, and an agent started after this runs under it (a running agent keeps its own).
+     */
+    void changeGrant(byte[] newGrant) {
+      this.grant = newGrant.clone();
+    }
+
+    /** The grant this gateway is commissioned with now. */
+    byte[] grant() {
+      return grant.clone();
     }
 
     /**
@@ -121,6 +137,11 @@ final class AgentBench implements AutoCloseable {
 
     AgentConfig config(Signer identityKey) {
       return config(identityKey, MqttOptions.of(broker.uri()));
+    }
+
+    /** The configuration with another way to the broker (a proxy that can cut the link). */
+    AgentConfig config(MqttOptions brokerOptions) {
+      return config(identity, brokerOptions);
     }
 
     /** The configuration with other broker options (a proxy in front of it, say). */
@@ -211,7 +232,7 @@ final class AgentBench implements AutoCloseable {
    * {@code rollback}.
    */
   Gateway gateway(String id, int watchS, String rollback) {
-    return new Gateway(id, watchS, 0, rollback);
+    return new Gateway(id, grantFor(watchS, 0, rollback));
   }
 
   /**
@@ -219,11 +240,22 @@ final class AgentBench implements AutoCloseable {
    * the watch, so a tick that overruns its 5 ms budget on a loaded machine fails nothing.
    */
   Gateway gateway(String id, int watchS, int faultLimit, String rollback) {
-    return new Gateway(id, watchS, faultLimit, rollback);
+    return new Gateway(id, grantFor(watchS, faultLimit, rollback));
+  }
+
+  /** A gateway with its own grant ({@link #grantFor}). */
+  Gateway gateway(String id, byte[] grant) {
+    return new Gateway(id, grant);
   }
 
   byte[] grantFor(int watchS, String rollback) {
     return grantFor(watchS, 0, rollback);
+  }
+
+  /** The bench's grant with another watch {@code expect}. */
+  byte[] grantFor(int watchS, String rollback, String expect) {
+    return SiteGrant.forSite(
+        site.modbusAddress(), site.coapsAddress().orElseThrow(), watchS, 0, rollback, expect);
   }
 
   byte[] grantFor(int watchS, int faultLimit, String rollback) {

@@ -213,7 +213,7 @@ class AgentCrashTest {
       Files.write(parts.resolve(AgentCrashChild.IMAGE_ROOT), bench.rootAnchor());
       Files.write(parts.resolve(AgentCrashChild.DIRECTOR_ROOT), gateway.director.rootAnchor());
       Files.write(parts.resolve(AgentCrashChild.SITE_KEY), gateway.director.siteKeyAnchor());
-      Files.write(parts.resolve(AgentCrashChild.GRANT), gateway.grant);
+      Files.write(parts.resolve(AgentCrashChild.GRANT), gateway.grant());
       // Files, not pipes: destroyForcibly() closes a pipe, and the output is evidence on failure.
       Path out = parts.resolve("child.out");
       Path err = parts.resolve("child.err");

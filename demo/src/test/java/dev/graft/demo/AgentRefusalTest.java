@@ -571,7 +571,7 @@ class AgentRefusalTest {
   }
 
   private static byte[] grant(Committed gw) {
-    return gw.gateway().grant;
+    return gw.gateway().grant();
   }
 
   /** What a refusal must leave as it was: the logic, the journal's slots, the trusted files. */
