@@ -12,6 +12,7 @@ import dev.graft.gateway.agent.journal.PipelineState;
 import dev.graft.gateway.agent.report.Report;
 import dev.graft.gateway.scan.ScanStats;
 import dev.graft.transport.MqttOptions;
+import dev.graft.transport.testing.TcpProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -297,7 +298,7 @@ class AgentWatchTest {
   @Test
   void checkNow_brokerGone_logicKeepsTickingChecksBackOffAndResumeWhenBack() throws Exception {
     AgentBench.Gateway gateway = bench.gateway("gw-watch-offline", grant(SHORT_WATCH_S, "auto"));
-    try (SwitchableLink link = SwitchableLink.to(bench.broker().port())) {
+    try (TcpProxy link = TcpProxy.to(bench.broker().port())) {
       MqttOptions viaLink =
           MqttOptions.of(link.uri()).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
       try (UpdateAgent first = gateway.start(gateway.config(viaLink))) {
@@ -305,7 +306,7 @@ class AgentWatchTest {
         assertThat(committed(first.checkNow()).to().version()).isEqualTo("1.0.0");
       }
 
-      link.down();
+      link.cut();
       AgentConfig scheduled =
           gateway
               .config(viaLink)
@@ -332,7 +333,7 @@ class AgentWatchTest {
         assertThat(outcomes)
             .hasSizeBetween(2, 9)
             .allSatisfy(o -> assertThat(o).isInstanceOf(UpdateOutcome.Blocked.class));
-        assertThat(link.refused()).isBetween(2, 12);
+        assertThat(link.refusedWhileCut()).isBetween(2, 12);
 
         UpdateOutcome offline = agent.checkNow();
 
@@ -343,7 +344,7 @@ class AgentWatchTest {
             .hasValueSatisfying(b -> assertThat(b).startsWith("the broker cannot be reached: "));
         assertThat(agent.status().brokerConnected()).isFalse();
 
-        link.up();
+        link.restore();
         awaitTrue(
             "a scheduled check reaches the broker again",
             Duration.ofSeconds(15),

@@ -11,27 +11,30 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP relay to a broker whose {@link #cut()} drops every connection at once and refuses
- * new ones: to the broker it looks like a lost network (the sockets close with no MQTT DISCONNECT),
- * which is what makes it publish a client's Last Will. {@link #restore()} listens again on the same
- * port, so a client that reconnects by itself finds the broker again.
+ * A loopback TCP relay to a broker whose {@link #cut()} drops every connection at once: to the
+ * broker it looks like a lost network (the sockets close with no MQTT DISCONNECT), which is what
+ * makes it publish a client's Last Will. While cut, every new connection is accepted and closed at
+ * once (a client sees the broker refuse it, and {@link #refusedWhileCut()} counts them); {@link
+ * #restore()} relays new connections again, on the same port, so a client that reconnects by itself
+ * finds the broker again.
  */
 public final class TcpProxy implements AutoCloseable {
+  private final ServerSocket server;
   private final InetSocketAddress target;
-  private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicLong toClients = new AtomicLong();
-  private volatile ServerSocket server;
-  private volatile Thread acceptor;
+  private final AtomicInteger refused = new AtomicInteger();
+  private final Thread acceptor;
+  private volatile boolean relaying = true;
 
   private TcpProxy(ServerSocket server, InetSocketAddress target) {
     this.server = server;
     this.target = target;
-    this.port = server.getLocalPort();
-    this.acceptor = startAcceptor(server);
+    this.acceptor = Thread.ofVirtual().name("tcp-proxy-accept").start(this::accept);
   }
 
   /** Relays a free loopback port to {@code 127.0.0.1:targetPort}. */
@@ -47,7 +50,7 @@ public final class TcpProxy implements AutoCloseable {
 
   /** {@code mqtt://127.0.0.1:PORT} of the proxy (plain MQTT). */
   public URI uri() {
-    return URI.create("mqtt://127.0.0.1:" + port);
+    return URI.create("mqtt://127.0.0.1:" + server.getLocalPort());
   }
 
   /** The bytes relayed from the broker to the clients so far, over every connection. */
@@ -55,64 +58,54 @@ public final class TcpProxy implements AutoCloseable {
     return toClients.get();
   }
 
-  /** Listens again on the same port after {@link #cut()}; the connections cut stay closed. */
-  public void restore() {
-    if (!server.isClosed()) {
-      return;
-    }
-    try {
-      acceptor.join(5_000);
-      ServerSocket again = new ServerSocket();
-      again.setReuseAddress(true);
-      again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-      server = again;
-      acceptor = startAcceptor(again);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on port " + port + " again", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while restoring the proxy", e);
-    }
+  /** How many connections were attempted (and closed at once) while the proxy was cut. */
+  public int refusedWhileCut() {
+    return refused.get();
   }
 
-  /** Closes the listening socket and every relayed connection, both ends, without a word. */
+  /**
+   * Closes every relayed connection, both ends, without a word; refuses new ones until restored.
+   */
   public void cut() {
-    try {
-      server.close();
-    } catch (IOException e) {
-      // Closing a server socket has nothing left to fail on that matters here.
-    }
+    relaying = false;
     for (Socket socket : sockets) {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // Already closed by the other side.
-      }
+      closeQuietly(socket);
     }
     sockets.clear();
+  }
+
+  /** Relays new connections again; the connections cut stay closed. */
+  public void restore() {
+    relaying = true;
   }
 
   @Override
   public void close() {
     cut();
     try {
+      server.close();
+    } catch (IOException e) {
+      // Closing a server socket has nothing left to fail on that matters here.
+    }
+    try {
       acceptor.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private Thread startAcceptor(ServerSocket listening) {
-    return Thread.ofVirtual().name("tcp-proxy-accept").start(() -> accept(listening));
-  }
-
-  private void accept(ServerSocket listening) {
-    while (!listening.isClosed()) {
+  private void accept() {
+    while (!server.isClosed()) {
       Socket client;
       try {
-        client = listening.accept();
+        client = server.accept();
       } catch (IOException closed) {
         return;
+      }
+      if (!relaying) {
+        refused.incrementAndGet();
+        closeQuietly(client);
+        continue;
       }
       Socket upstream = new Socket();
       try {
@@ -126,11 +119,11 @@ public final class TcpProxy implements AutoCloseable {
       }
       sockets.add(client);
       sockets.add(upstream);
-      if (listening.isClosed()) {
+      if (!relaying) {
         // cut() ran between accept() and here and did not see these two.
         closeQuietly(client);
         closeQuietly(upstream);
-        return;
+        continue;
       }
       relay(client, upstream, new AtomicLong());
       relay(upstream, client, toClients);
