@@ -943,20 +943,8 @@ public final class UpdateAgent implements AutoCloseable {
       candidatePort = null;
       return watchAndDecide(staged, swap, trace);
     } catch (Refusal refusal) {
-      if (candidatePort != null) {
-        candidatePort.close();
-      }
-      if (candidate != null) {
-        candidate.close();
-      }
       return endRefused(path, sha256, refusal, trace);
     } catch (Held held) {
-      if (candidatePort != null) {
-        candidatePort.close();
-      }
-      if (candidate != null) {
-        candidate.close();
-      }
       journal.clearModule(ModuleSlot.STAGED);
       journal.clearUpdate();
       decide(
@@ -965,15 +953,17 @@ public final class UpdateAgent implements AutoCloseable {
           trace);
       return new UpdateOutcome.Held(path, held.getMessage());
     } catch (Interrupted e) {
+      journal.clearModule(ModuleSlot.STAGED);
+      journal.clearUpdate();
+      return new UpdateOutcome.Blocked(e.getMessage());
+    } finally {
+      // a candidate that did not go live: its port stops, its instance is closed
       if (candidatePort != null) {
         candidatePort.close();
       }
       if (candidate != null) {
         candidate.close();
       }
-      journal.clearModule(ModuleSlot.STAGED);
-      journal.clearUpdate();
-      return new UpdateOutcome.Blocked(e.getMessage());
     }
   }
 
