@@ -1,5 +1,6 @@
 package dev.graft.demo;
 
+import dev.graft.bundle.Digests;
 import dev.graft.bundle.director.Grants;
 import dev.graft.bundle.format.BundleWriter;
 import dev.graft.bundle.keys.KeyType;
@@ -843,7 +844,8 @@ public final class Demo {
     };
   }
 
-  private static byte[] retained(MqttConnection connection, String topic) {
+  /** The retained message on {@code topic}, read over {@code connection} (unsubscribed after). */
+  static byte[] retained(MqttConnection connection, String topic) {
     CompletableFuture<byte[]> got = new CompletableFuture<>();
     connection.subscribe(topic, (t, payload, retained) -> got.complete(payload));
     try {
@@ -856,7 +858,7 @@ public final class Demo {
   }
 
   /** The SHA-256 of every file under the named subdirectories of {@code directory}. */
-  private static Map<String, String> fingerprint(Path directory, List<String> subdirectories)
+  static Map<String, String> fingerprint(Path directory, List<String> subdirectories)
       throws IOException {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(directory)) {
@@ -865,7 +867,7 @@ public final class Demo {
         if (subdirectories.stream().noneMatch(relative::startsWith)) {
           continue;
         }
-        files.put(relative.toString(), Director.hashes(Files.readAllBytes(file)).get("sha256"));
+        files.put(relative.toString(), Digests.hex("SHA-256", Files.readAllBytes(file)));
       }
     }
     return files;

@@ -41,6 +41,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class AgentBench implements AutoCloseable {
   static final int CHUNK_SIZE = 1024;
 
+  /** The thermostat's pre-shared key, on the simulated site and in every gateway's credentials. */
+  private static final String PSK = "bench-psk";
+
   private final Path work;
   private final Path wasm;
   private final LocalBroker broker;
@@ -73,10 +76,9 @@ final class AgentBench implements AutoCloseable {
     try {
       PlantParameters plant =
           new PlantParameters(15.0, 60.0, 0.5, 0.004, 0.05, 12.0, 0.1, 60.0, true, 5);
-      String psk = "bench-psk";
       site =
           SimulatedSite.start(
-              SiteConfig.defaults().withSpeed(2.0).withPlant(plant).withPsk("graft-gateway", psk));
+              SiteConfig.defaults().withSpeed(2.0).withPlant(plant).withPsk("graft-gateway", PSK));
       releaseSide = MqttConnection.open(MqttOptions.of(broker.uri()));
       ReleaseEngineer engineer =
           ReleaseEngineer.init(work.resolve("release/repo"), new ArrayList<>());
@@ -266,9 +268,7 @@ final class AgentBench implements AutoCloseable {
   static InMemoryCredentials credentials() {
     return new InMemoryCredentials()
         .putPsk(
-            SiteGrant.THERMOSTAT_CREDENTIAL,
-            "graft-gateway",
-            "bench-psk".getBytes(StandardCharsets.UTF_8));
+            SiteGrant.THERMOSTAT_CREDENTIAL, "graft-gateway", PSK.getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code boiler-control-<release>.0.graft} from the examples, released and published. */

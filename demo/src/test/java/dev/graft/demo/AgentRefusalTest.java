@@ -20,8 +20,6 @@ import dev.graft.gateway.agent.report.Report;
 import dev.graft.gateway.agent.report.ReportVerifier;
 import dev.graft.gateway.agent.report.Verification;
 import dev.graft.gateway.scan.ScanStats;
-import dev.graft.transport.MqttConnection;
-import dev.graft.transport.MqttOptions;
 import dev.graft.transport.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +38,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -670,15 +666,7 @@ class AgentRefusalTest {
 
   /** SHA-256 of every file under {@code <data>/<dir>}, by relative path. */
   private static Map<String, String> fingerprint(Committed gw, String dir) throws IOException {
-    Path root = gw.data().resolve(dir);
-    Map<String, String> prints = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        prints.put(
-            root.relativize(file).toString(), Digests.hex("SHA-256", Files.readAllBytes(file)));
-      }
-    }
-    return prints;
+    return Demo.fingerprint(gw.data(), List.of(dir));
   }
 
   private static Map<String, String> fingerprint(Committed gw, String dir, String nameContains)
@@ -710,13 +698,8 @@ class AgentRefusalTest {
     return Objects.requireNonNull(target.hashes().get("sha256"), "sha256 of " + target.path());
   }
 
-  /** The retained message on {@code topic}, read over a connection of its own. */
-  private static byte[] retained(String topic) throws Exception {
-    CompletableFuture<byte[]> got = new CompletableFuture<>();
-    try (MqttConnection reader = MqttConnection.open(MqttOptions.of(bench.broker().uri()))) {
-      reader.subscribe(topic, (t, payload, retained) -> got.complete(payload));
-      return got.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
-    }
+  private static byte[] retained(String topic) {
+    return Demo.retained(bench.releaseSide(), topic);
   }
 
   /** The metadata with one hex digit of its first signature changed; nothing else differs. */

@@ -13,8 +13,6 @@ import dev.graft.pkcs11.TokenEcdsaSigner;
 import dev.graft.pkcs11.TokenSession;
 import dev.graft.transport.Topics;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +50,7 @@ class AgentTokenIdentityTest {
       try (UpdateAgent agent = UpdateAgent.start(gateway.config(identity))) {
         assertThat(agent.checkNow()).isInstanceOf(UpdateOutcome.Committed.class);
 
-        byte[] status = retained(Topics.gatewayStatus(gateway.id));
+        byte[] status = Demo.retained(bench.releaseSide(), Topics.gatewayStatus(gateway.id));
         Verification verification =
             ReportVerifier.withDefaults().verify(status, identity.publicKey(), gateway.id, 0);
         assertThat(verification).isInstanceOf(Verification.Verified.class);
@@ -68,16 +66,6 @@ class AgentTokenIdentityTest {
                     .verify(status, gateway.identity.publicKey(), gateway.id, 0))
             .isInstanceOf(Verification.Rejected.class);
       }
-    }
-  }
-
-  private static byte[] retained(String topic) throws Exception {
-    CompletableFuture<byte[]> got = new CompletableFuture<>();
-    bench.releaseSide().subscribe(topic, (t, payload, retained) -> got.complete(payload));
-    try {
-      return got.get(10, TimeUnit.SECONDS);
-    } finally {
-      bench.releaseSide().unsubscribe(topic);
     }
   }
 }

@@ -515,13 +515,7 @@ public final class UpdateAgent implements AutoCloseable {
               .build(),
           Optional.empty());
     }
-    Set<String> keep =
-        java.util.stream.Stream.of(ModuleSlot.INSTALLED, ModuleSlot.PREVIOUS)
-            .map(journal::module)
-            .flatMap(Optional::stream)
-            .map(ModuleRef::sha256)
-            .collect(Collectors.toSet());
-    List<String> removed = modules.removeAllBut(keep, keepPartial);
+    List<String> removed = modules.removeAllBut(committedHashes(), keepPartial);
     if (!removed.isEmpty()) {
       LOG.log(System.Logger.Level.INFO, "agent " + id + ": removed leftover files " + removed);
     }
@@ -992,18 +986,11 @@ public final class UpdateAgent implements AutoCloseable {
     }
     journal.clearModule(ModuleSlot.STAGED);
     journal.clearUpdate();
-    if (!isInstalledOrPrevious(sha256)) {
+    if (!committedHashes().contains(sha256)) {
       modules.delete(sha256);
     }
     lastRefusal = null;
     return refuse(refusal.stage, path, refusal.getMessage(), refusal.failedHash, trace);
-  }
-
-  private boolean isInstalledOrPrevious(String sha256) {
-    return java.util.stream.Stream.of(ModuleSlot.INSTALLED, ModuleSlot.PREVIOUS)
-        .map(journal::module)
-        .flatMap(Optional::stream)
-        .anyMatch(m -> m.sha256().equals(sha256));
   }
 
   private void download(
@@ -1317,7 +1304,7 @@ public final class UpdateAgent implements AutoCloseable {
         old.logic().close();
       }
       journal.clearUpdate();
-      modules.removeAllBut(keepSet(), false);
+      modules.removeAllBut(committedHashes(), false);
       decide(
           AuditKind.COMMITTED,
           JsonObject.builder()
@@ -1332,7 +1319,8 @@ public final class UpdateAgent implements AutoCloseable {
     return watchFailed(staged, swap, watch, trace);
   }
 
-  private Set<String> keepSet() {
+  /** The SHA-256 of the installed and the previous module: the bundles the gateway keeps. */
+  private Set<String> committedHashes() {
     return java.util.stream.Stream.of(ModuleSlot.INSTALLED, ModuleSlot.PREVIOUS)
         .map(journal::module)
         .flatMap(Optional::stream)
